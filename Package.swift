@@ -1,0 +1,70 @@
+// swift-tools-version: 6.2
+// Chorus: a locally hosted MoE assistant for Messenger, Instagram and WhatsApp.
+// Targets are layers (see README's tree); dependencies point down.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// The engine works on raw pointers shared across its own worker threads.
+let engine: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Chorus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "chorus", targets: ["chorus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The normalized message model. No dependencies.
+        .target(name: "ChorusCore", path: "Sources/ChorusCore", swiftSettings: strict),
+
+        // System libraries from Debian's packages.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Platform adapters: pure decode/render, no I/O.
+        .target(name: "MetaWebhook", dependencies: ["ChorusCore", "CCrypto"], path: "adapters/Meta", swiftSettings: strict),
+        .target(name: "MessengerAdapter", dependencies: ["ChorusCore", "MetaWebhook"], path: "adapters/Messenger", swiftSettings: strict),
+        .target(name: "InstagramAdapter", dependencies: ["ChorusCore", "MetaWebhook"], path: "adapters/Instagram", swiftSettings: strict),
+        .target(name: "WhatsAppAdapter", dependencies: ["ChorusCore", "MetaWebhook"], path: "adapters/WhatsApp", swiftSettings: strict),
+
+        // Durable queue, history and outbox.
+        .target(name: "Queue", dependencies: [
+            "ChorusCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Queue", swiftSettings: strict),
+
+        // HTTP ingress.
+        .target(name: "Webhooks", dependencies: [
+            "ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "Queue",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "webhooks", swiftSettings: strict),
+
+        // The inference engine: knows nothing about chat platforms.
+        .target(name: "MoE", dependencies: ["CBLAS"], path: "Sources/MoE", swiftSettings: engine),
+
+        // The command line: one composition root.
+        .executableTarget(name: "chorus", dependencies: [
+            "ChorusCore", "Queue", "Webhooks", "MoE",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/chorus", swiftSettings: strict),
+
+        .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore"], path: "Tests/ChorusCoreTests"),
+        .testTarget(name: "AdapterTests", dependencies: ["ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter"],
+                    path: "Tests/AdapterTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "QueueTests", dependencies: ["ChorusCore", "Queue"], path: "Tests/QueueTests"),
+        .testTarget(name: "WebhooksTests", dependencies: ["chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook"], path: "Tests/WebhooksTests"),
+        .testTarget(name: "MoETests", dependencies: ["MoE"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
+    ]
+)
