@@ -1,0 +1,117 @@
+import ChorusCore
+import Foundation
+import GRDB
+import Logging
+
+/// The durable queue on one SQLite file (GRDB `DatabasePool`, WAL, `synchronous = FULL`).
+///
+/// `enqueue` returns only after its events are on disk; concurrent calls share one transaction
+/// (see `GroupCommitter`). Leasing, completion and the operator's calls are small transactions on
+/// the same single writer; reads run beside it (WAL).
+public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
+    /// How the queue behaves.
+    public struct Configuration: Sendable {
+        /// Events accepted but not yet on disk; past it `enqueue` throws `QueueError.overloaded`.
+        public var maxPendingEvents: Int
+        /// How long a write waits for a lock held by another process before failing.
+        public var busyTimeout: TimeInterval
+        /// Attempts and backoff for failing events.
+        public var retryPolicy: RetryPolicy
+        /// Whether to create the file when missing; when false, a missing file throws `QueueError.databaseNotFound`.
+        public var createIfMissing: Bool
+        /// The time source for what the caller does not date itself (`created_at`, `updated_at`).
+        public var clock: @Sendable () -> Date
+
+        /// Creates a configuration; the defaults suit the server.
+        public init(maxPendingEvents: Int = 10_000, busyTimeout: TimeInterval = 5, retryPolicy: RetryPolicy = RetryPolicy(),
+                    createIfMissing: Bool = true, clock: @escaping @Sendable () -> Date = { Date() }) {
+            self.maxPendingEvents = maxPendingEvents
+            self.busyTimeout = busyTimeout
+            self.retryPolicy = retryPolicy
+            self.createIfMissing = createIfMissing
+            self.clock = clock
+        }
+    }
+
+    /// The database file.
+    public let path: String
+    /// How the queue behaves.
+    public let configuration: Configuration
+    let dbPool: DatabasePool
+    let logger: Logger
+    private let committer: GroupCommitter<EventRow.Insert, EnqueueResult>
+
+    /// Opens (or creates) the queue at `path` and migrates its schema.
+    public init(path: String, configuration: Configuration = Configuration(),
+                logger: Logger = Logger(label: "chorus.queue")) throws {
+        if !configuration.createIfMissing, !FileManager.default.fileExists(atPath: path) {
+            throw QueueError.databaseNotFound(path: path)
+        }
+        var config = GRDB.Configuration()
+        config.label = "chorus.queue"
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.prepareDatabase { db in
+            // WAL is GRDB's default for a pool. FULL makes every commit fsync the WAL: an event
+            // acknowledged to Meta survives power loss, not only a crash of this process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let dbPool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(dbPool)
+
+        self.path = path
+        self.configuration = configuration
+        self.dbPool = dbPool
+        self.logger = logger
+        let clock = configuration.clock
+        self.committer = GroupCommitter(limit: configuration.maxPendingEvents) { groups in
+            try await dbPool.write { db in try EventRow.insert(groups, now: clock(), db: db) }
+        }
+    }
+
+    /// Closes the database; later calls fail. Waits for nothing: call it once writers are done.
+    public func close() throws {
+        try dbPool.close()
+    }
+
+    /// Events accepted by `enqueue` and not yet acknowledged (for metrics).
+    public var pendingEvents: Int { committer.pendingItems }
+
+    // MARK: EventQueue
+
+    /// Durably stores the events of one webhook body, all or none, deduplicated by `dedupKey`.
+    ///
+    /// Throws `QueueError.overloaded` at once when too many events wait for the disk.
+    public func enqueue(_ events: [InboundEvent]) async throws -> EnqueueResult {
+        guard !events.isEmpty else { return EnqueueResult(inserted: 0, duplicates: 0) }
+        // Encode here, in the caller's task, so the single writer only binds and inserts, and an
+        // event that cannot be encoded fails its own request rather than the whole group.
+        let rows = try events.map(EventRow.Insert.init)
+        do {
+            return try await committer.submit(rows)
+        } catch let error as QueueError {
+            logger.warning("enqueue refused", metadata: ["error": "\(error)"])
+            throw error
+        } catch {
+            logger.error("enqueue failed; nothing acknowledged", metadata: ["events": "\(events.count)", "error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Durably keeps a signed body we could not decode, with the reason.
+    public func quarantine(platform: Platform, body: [UInt8], reason: String) async throws {
+        let now = configuration.clock().millis
+        try await dbPool.write { db in
+            try db.execute(
+                sql: "INSERT INTO quarantine (platform, received_at, reason, body) VALUES (?, ?, ?, ?)",
+                arguments: [platform.rawValue, now, reason, Data(body)])
+        }
+    }
+}
+
+extension Date {
+    /// Milliseconds since 1970, as the schema stores times.
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The date `millis` milliseconds after 1970.
+    init(millis: Int64) { self.init(timeIntervalSince1970: TimeInterval(millis) / 1000) }
+}
