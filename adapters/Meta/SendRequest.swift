@@ -18,7 +18,7 @@ public struct SendRequest: Sendable, Hashable {
     public var method: String { "POST" }
 
     /// A request with `payload` encoded as compact JSON with sorted keys (stable for tests).
-    static func json(path: String, _ payload: some Encodable) -> SendRequest {
+    public static func json(path: String, _ payload: some Encodable) -> SendRequest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding these plain structs of strings cannot fail.

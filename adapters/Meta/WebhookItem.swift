@@ -48,7 +48,7 @@ extension WebhookItem: Sendable where Wire: Sendable {}
 
 extension JSONValue {
     /// The member as an integer (from a JSON number or a numeric string), or nil.
-    var lenientInt64: Int64? {
+    public var lenientInt64: Int64? {
         switch self {
         case .number(let n) where n.rounded() == n && abs(n) < 9.0e18: Int64(n)
         case .string(let s): Int64(s)
@@ -57,7 +57,7 @@ extension JSONValue {
     }
 
     /// The member as text (strings as they are, numbers without a fraction as integers), or nil.
-    var lenientString: String? {
+    public var lenientString: String? {
         switch self {
         case .string(let s): s
         case .number(let n) where n.rounded() == n && abs(n) < 9.0e18: String(Int64(n))
