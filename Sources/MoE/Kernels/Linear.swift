@@ -1,0 +1,94 @@
+import CBLAS
+
+/// Products of a weight matrix with activations: the engine's hot kernels.
+///
+/// Weights stay quantized in the mmap. Each worker dequantizes a tile of rows into its own
+/// scratch and hands it to OpenBLAS (single-threaded, AVX2 kernels chosen at run time), so the
+/// float math runs at BLAS speed whatever the weight type: `cblas_sgemv` for one token,
+/// `cblas_sgemm` for a batch. F32 weights go to BLAS directly. Activations are first rounded
+/// as llama.cpp's CPU backend rounds them (see `roundActivations`).
+final class Linear: @unchecked Sendable {
+    let workers: Workers
+    /// Floats of tile scratch per worker.
+    let tileFloats: Int
+    private let scratch: [UnsafeMutablePointer<Float>]
+    /// Rounded activations: capacity `maxTokens × maxCols`.
+    private let rounded: UnsafeMutablePointer<Float>
+    private let roundedCapacity: Int
+
+    /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
+    init(workers: Workers, maxCols: Int, maxTokens: Int) {
+        self.workers = workers
+        tileFloats = max(maxCols * 16, 1 << 16)
+        scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(maxCols * 16, 1 << 16)) }
+        roundedCapacity = maxCols * maxTokens
+        rounded = .allocate(capacity: roundedCapacity)
+    }
+
+    deinit {
+        scratch.forEach { $0.deallocate() }
+        rounded.deallocate()
+    }
+
+    /// Rows per tile for a matrix of `cols` columns.
+    private func tileRows(_ cols: Int) -> Int { max(1, tileFloats / cols) }
+
+    /// y[rows] = W · x[cols], one token.
+    func matvec(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        let xr = prepare(w.type, x, 1, w.cols)
+        let cols = w.cols
+        if w.type == .f32 {
+            let a = w.base.assumingMemoryBound(to: Float.self)
+            workers.split(w.rows, grain: 8) { _, r in
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r.count), Int32(cols), 1, a + r.lowerBound * cols, Int32(cols), xr, 1, 0, y + r.lowerBound, 1)
+            }
+            return
+        }
+        let tr = tileRows(cols)
+        workers.split(w.rows, grain: 8) { wk, r in
+            let tile = scratch[wk]
+            var r0 = r.lowerBound
+            while r0 < r.upperBound {
+                let n = min(tr, r.upperBound - r0)
+                for i in 0..<n { dequantizeRow(w.type, w.row(r0 + i), tile + i * cols, cols) }
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(cols), 1, tile, Int32(cols), xr, 1, 0, y + r0, 1)
+                r0 += n
+            }
+        }
+    }
+
+    /// Y[n × rows] = X[n × cols] · Wᵀ, a batch of `n` tokens (rows of X and Y contiguous).
+    func matmul(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if n == 1 { matvec(w, x, y); return }
+        let xr = prepare(w.type, x, n, w.cols)
+        let cols = w.cols, rows = w.rows
+        if w.type == .f32 {
+            let a = w.base.assumingMemoryBound(to: Float.self)
+            workers.split(rows, grain: 16) { _, r in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(r.count), Int32(cols), 1,
+                            xr, Int32(cols), a + r.lowerBound * cols, Int32(cols), 0, y + r.lowerBound, Int32(rows))
+            }
+            return
+        }
+        let tr = tileRows(cols)
+        workers.split(rows, grain: 16) { wk, r in
+            let tile = scratch[wk]
+            var r0 = r.lowerBound
+            while r0 < r.upperBound {
+                let m = min(tr, r.upperBound - r0)
+                for i in 0..<m { dequantizeRow(w.type, w.row(r0 + i), tile + i * cols, cols) }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(cols), 1,
+                            xr, Int32(cols), tile, Int32(cols), 0, y + r0, Int32(rows))
+                r0 += m
+            }
+        }
+    }
+
+    /// The activations as the weight type's product sees them: `x` itself for F32, else rounded into scratch.
+    private func prepare(_ type: GGMLType, _ x: UnsafePointer<Float>, _ n: Int, _ cols: Int) -> UnsafePointer<Float> {
+        guard roundsActivations(type) else { return x }
+        precondition(n * cols <= roundedCapacity, "Linear: batch larger than planned")
+        for t in 0..<n { roundActivations(for: type, x + t * cols, rounded + t * cols, cols) }
+        return UnsafePointer(rounded)
+    }
+}

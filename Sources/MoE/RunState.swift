@@ -1,0 +1,62 @@
+/// An owned, zero-filled float buffer (freed with its owner).
+final class FloatBuffer {
+    let p: UnsafeMutablePointer<Float>
+    let count: Int
+    init(_ count: Int) {
+        self.count = max(count, 1)
+        p = .allocate(capacity: self.count)
+        p.initialize(repeating: 0, count: self.count)
+    }
+    deinit { p.deallocate() }
+}
+
+/// Scratch activations for a batch of up to `capacity` tokens, all sized up front
+/// (llama2.c's RunState). Row t of each buffer belongs to the batch's t-th token.
+final class RunState {
+    /// Largest batch (tokens per forward call).
+    let capacity: Int
+    let x: FloatBuffer          // [B, embd] residual stream
+    let xb: FloatBuffer         // [B, embd] normed input of attention / FFN
+    let xb2: FloatBuffer        // [B, embd] attention output projection, then FFN output
+    let q: FloatBuffer          // [B, heads·hd]
+    let k: FloatBuffer          // [B, kvHeads·hd]
+    let v: FloatBuffer          // [B, kvHeads·hd]
+    let att: FloatBuffer        // [B, heads·hd] attention output before wo
+    let hb: FloatBuffer         // [B, ffMax] gate activations
+    let hb2: FloatBuffer        // [B, ffMax] up activations
+    let routerLogits: FloatBuffer // [B, experts]
+    let chosen: UnsafeMutablePointer<Int32>   // [B, k] chosen experts, best first
+    let chosenWeight: FloatBuffer            // [B, k] their weights
+    let gathered: FloatBuffer   // [B, embd] inputs of one expert's tokens
+    let expertOut: FloatBuffer  // [B, embd] one expert's outputs
+    let slotOut: FloatBuffer    // [B, k, embd] each token's expert outputs by slot
+    let shared: FloatBuffer     // [B, embd] shared-expert output
+    let scores: FloatBuffer     // [workers, maxTokens] attention scores
+    let ropeCache: FloatBuffer  // [B, ropeDim] cos/sin pairs per token
+    let logits: FloatBuffer     // [vocab] last token's logits
+    /// Tokens of each expert in the current batch: (token, slot) pairs.
+    var routes: [[(Int, Int)]]
+    /// Product kernels with their own scratch (per sequence, so sequences can run concurrently).
+    let linear: Linear
+
+    init(config c: ModelConfig, capacity b: Int, maxTokens: Int, workers: Workers) {
+        capacity = b
+        let e = c.embedding, qd = c.headCount * c.headDim, kvd = c.kvHeadCount * c.headDim
+        let ff = max(c.denseFFN, c.expertFFN, 1), ku = max(c.expertsUsed, 1)
+        x = FloatBuffer(b * e); xb = FloatBuffer(b * e); xb2 = FloatBuffer(b * e)
+        q = FloatBuffer(b * qd); k = FloatBuffer(b * kvd); v = FloatBuffer(b * kvd); att = FloatBuffer(b * qd)
+        hb = FloatBuffer(b * ff); hb2 = FloatBuffer(b * ff)
+        routerLogits = FloatBuffer(b * max(c.expertCount, 1))
+        chosen = .allocate(capacity: b * ku); chosen.initialize(repeating: 0, count: b * ku)
+        chosenWeight = FloatBuffer(b * ku)
+        gathered = FloatBuffer(b * e); expertOut = FloatBuffer(b * e); slotOut = FloatBuffer(b * ku * e); shared = FloatBuffer(b * e)
+        scores = FloatBuffer(workers.count * maxTokens)
+        ropeCache = FloatBuffer(b * c.ropeDim)
+        logits = FloatBuffer(c.vocabSize)
+        routes = Array(repeating: [], count: max(c.expertCount, 1))
+        for i in routes.indices { routes[i].reserveCapacity(b) }
+        linear = Linear(workers: workers, maxCols: max(e, qd, ff), maxTokens: b)
+    }
+
+    deinit { chosen.deallocate() }
+}
