@@ -40,10 +40,13 @@ import Testing
     }
 
     @Test func readsFileWrittenByPythonGGUF() throws {
-        // Scratch file written by gguf-py's GGUFWriter (scripts/make_quant_vectors.py writes it too).
-        guard let url = Bundle.module.url(forResource: "Fixtures/quant/quant_vectors", withExtension: "gguf") else { return }
+        // Written by gguf-py's GGUFWriter (scripts/make_quant_vectors.py).
+        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/quant/quant_vectors.gguf")
         let f = try GGUFFile(path: url.path)
-        #expect(!f.tensorNames.isEmpty)
+        #expect(f.string("general.architecture") == "quant-vectors")
+        #expect(f.tensorNames.first == "F16")
+        #expect(f.tensors["Q4_K"]?.shape == [512, 3])
+        #expect(f.tensors["Q4_K"]?.byteCount == 3 * 2 * 144)
     }
 
     @Test func rejectsEveryTruncation() throws {
