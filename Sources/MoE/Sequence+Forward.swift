@@ -1,4 +1,5 @@
 import Foundation
+import CBLAS
 
 /// The forward pass shared by every architecture (llama2.c's `forward`), driven by
 /// `ModelConfig` flags. References: llama.cpp src/models/{llama4,qwen3moe,llama}.cpp and
@@ -78,21 +79,30 @@ extension Sequence {
             kv.value(l, pos).update(from: s.v.p + t * kvd, count: kvd)
         }
 
+        // Per head, one sgemm for the scores of all n queries against keys lo..<p0+n, a masked
+        // softmax per row (causal; chunked layers hide keys before the query's chunk), and one
+        // sgemm for the weighted values (ggml: kq = K·Q, soft_max_ext(kq, mask, 1/√hd), V·kq).
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
         let chunk = spec.chunkedAttention ? c.attentionChunk : 0
-        let keys = kv.keys[l].p, values = kv.values[l].p, maxT = maxTokens
-        model.workers.forEach(n * c.headCount) { wk, item in
-            let t = item / c.headCount, h = item % c.headCount, pos = p0 + t
-            let q = s.q.p + t * qd + h * hd, out = s.att.p + t * qd + h * hd
+        let lo = chunk > 0 ? p0 / chunk * chunk : 0
+        let span = p0 + n - lo
+        let keys = kv.keys[l].p + lo * kvd, values = kv.values[l].p + lo * kvd
+        let stride = s.capacity * maxTokens
+        model.workers.forEach(c.headCount) { wk, h in
             let kvOff = (h / group) * hd
-            let start = chunk > 0 ? pos / chunk * chunk : 0
-            let sc = s.scores.p + wk * maxT
-            let len = pos - start + 1
-            for j in 0..<len { sc[j] = dot(q, keys + (start + j) * kvd + kvOff, hd) * scale }
-            softmax(sc, len)
-            for i in 0..<hd { out[i] = 0 }
-            for j in 0..<len { axpy(sc[j], values + (start + j) * kvd + kvOff, out, hd) }
+            let sc = s.scores.p + wk * stride
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(span), Int32(hd), 1,
+                        s.q.p + h * hd, Int32(qd), keys + kvOff, Int32(kvd), 0, sc, Int32(span))
+            for t in 0..<n {
+                let pos = p0 + t, row = sc + t * span
+                let first = (chunk > 0 ? pos / chunk * chunk : 0) - lo, last = pos - lo
+                row.update(repeating: 0, count: first)
+                softmax(row + first, last - first + 1, scale: scale)
+                (row + last + 1).update(repeating: 0, count: span - last - 1)
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(span), 1,
+                        sc, Int32(span), values + kvOff, Int32(kvd), 0, s.att.p + h * hd, Int32(qd))
         }
     }
 

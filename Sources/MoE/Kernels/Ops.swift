@@ -1,4 +1,5 @@
 import Foundation
+import CBLAS
 
 /// Element-wise and row operations of the forward pass, written to follow ggml-cpu's arithmetic
 /// (double accumulators where ggml uses `ggml_float`) so F32 logits agree to ~1e-6.
@@ -23,6 +24,17 @@ func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
     for i in 0..<n { let e = expf(x[i] - mx); x[i] = e; sum += Double(e) }
     let inv = Float(1 / sum)
     for i in 0..<n { x[i] *= inv }
+}
+
+/// In-place softmax of `scale·x[0..<n]` (ggml_soft_max_ext with a scale and no mask), in two
+/// passes: scaling is monotonic for scale > 0, so max(scale·x) = scale·max(x) exactly.
+func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int, scale: Float) {
+    var mx = -Float.infinity
+    for i in 0..<n where x[i] > mx { mx = x[i] }
+    let ms = mx * scale
+    var sum: Double = 0
+    for i in 0..<n { let e = expf(x[i] * scale - ms); x[i] = e; sum += Double(e) }
+    cblas_sscal(Int32(n), Float(1 / sum), x, 1)
 }
 
 /// SiLU x·σ(x).
