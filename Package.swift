@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The normalized message model. No dependencies.
@@ -49,14 +50,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "webhooks", swiftSettings: strict),
 
+        // Language identification from bundled n-gram data (Resources/ holds the model).
+        .target(name: "LanguageID", path: "Sources/LanguageID", resources: [.copy("Resources")], swiftSettings: strict),
+
+        // Plays Meta: signed webhooks, a fake Graph API, scenarios and load.
+        .target(name: "Simulator", dependencies: ["ChorusCore", "MetaWebhook"], path: "Sources/Simulator", swiftSettings: strict),
+
         // The inference engine: knows nothing about chat platforms.
         .target(name: "MoE", dependencies: ["CBLAS"], path: "Sources/MoE", swiftSettings: engine),
 
         // The command line: one composition root.
         .executableTarget(name: "chorus", dependencies: [
-            "ChorusCore", "Queue", "Webhooks", "MoE",
+            "ChorusCore", "Queue", "Webhooks", "MoE", "Simulator", "LanguageID",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/chorus", swiftSettings: strict),
 
@@ -64,7 +72,11 @@ let package = Package(
         .testTarget(name: "AdapterTests", dependencies: ["ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter"],
                     path: "Tests/AdapterTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "QueueTests", dependencies: ["ChorusCore", "Queue"], path: "Tests/QueueTests"),
-        .testTarget(name: "WebhooksTests", dependencies: ["chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook"], path: "Tests/WebhooksTests"),
+        .testTarget(name: "WebhooksTests", dependencies: [
+            "chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook", "Simulator",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/WebhooksTests"),
+        .testTarget(name: "LanguageIDTests", dependencies: ["LanguageID"], path: "Tests/LanguageIDTests"),
         .testTarget(name: "MoETests", dependencies: ["MoE"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,0 +1,2 @@
+/// Language identification for short chat text (in progress).
+public enum LanguageID {}

@@ -1,0 +1,136 @@
+/// An immutable set of byte strings stored back to back in one buffer, with an open-addressing
+/// hash index from bytes to the string's number. Built once per vocabulary: it avoids a
+/// `[String: Int]` of 200k entries, which is slow to build and to probe in debug builds.
+struct ByteStringTable: Sendable {
+    /// All strings' bytes, concatenated.
+    private(set) var bytes: [UInt8] = []
+    /// `offsets[i]..<offsets[i+1]` are string i's bytes.
+    private(set) var offsets: [Int32] = [0]
+    /// Hash slots holding string number + 1 (0 = empty); capacity is a power of two.
+    private var slots: [Int32] = []
+    private var mask = 0
+
+    var count: Int { offsets.count - 1 }
+
+    init(expectedCount: Int = 0, expectedBytes: Int = 0) {
+        bytes.reserveCapacity(expectedBytes)
+        offsets.reserveCapacity(expectedCount + 1)
+    }
+
+    /// The bytes of string `i`.
+    @inline(__always)
+    func string(_ i: Int) -> ArraySlice<UInt8> { bytes[Int(offsets[i])..<Int(offsets[i + 1])] }
+
+    /// Appends a string (duplicates allowed; `index` finds the one `buildIndex` kept).
+    mutating func append<C: Collection>(_ s: C) where C.Element == UInt8 {
+        bytes.append(contentsOf: s)
+        offsets.append(Int32(bytes.count))
+    }
+
+    /// Builds the hash index. When strings repeat, the last one wins (llama.cpp's
+    /// `token_to_id[word] = i` overwrites).
+    mutating func buildIndex() {
+        var capacity = 16
+        while capacity < count * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: 0, count: capacity)
+        mask = capacity - 1
+        bytes.withUnsafeBufferPointer { all in
+            for i in 0..<count {
+                let lo = Int(offsets[i]), hi = Int(offsets[i + 1])
+                let piece = UnsafeBufferPointer(rebasing: all[lo..<hi])
+                var slot = Int(ByteStringTable.hash(piece)) & mask
+                while slots[slot] != 0 {
+                    let j = Int(slots[slot]) - 1
+                    if equal(j, piece, all) { break }
+                    slot = (slot + 1) & mask
+                }
+                slots[slot] = Int32(i + 1)
+            }
+        }
+    }
+
+    /// The number of the string equal to `key`, or nil.
+    func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { all in
+            var slot = Int(ByteStringTable.hash(key)) & mask
+            while true {
+                let s = slots[slot]
+                if s == 0 { return nil }
+                if equal(Int(s) - 1, key, all) { return Int(s) - 1 }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The number of the string equal to `key`, or nil.
+    func index<C: Collection>(of key: C) -> Int? where C.Element == UInt8 {
+        if let found = key.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
+        return Array(key).withUnsafeBufferPointer { index(of: $0) }
+    }
+
+    @inline(__always)
+    private func equal(_ i: Int, _ key: UnsafeBufferPointer<UInt8>, _ all: UnsafeBufferPointer<UInt8>) -> Bool {
+        let lo = Int(offsets[i]), hi = Int(offsets[i + 1])
+        guard hi - lo == key.count else { return false }
+        var k = 0
+        while k < key.count {
+            if all[lo + k] != key[k] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// FNV-1a, 64-bit.
+    @inline(__always)
+    static func hash(_ s: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+}
+
+/// An open-addressing map from a 64-bit key to a 64-bit value (used for BPE merge pairs).
+struct PairTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [UInt64]
+    private let mask: Int
+    private static let empty = UInt64.max
+
+    init(capacityFor n: Int) {
+        var capacity = 16
+        while capacity < n * 2 { capacity <<= 1 }
+        keys = [UInt64](repeating: PairTable.empty, count: capacity)
+        values = [UInt64](repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    @inline(__always)
+    private static func mix(_ k: UInt64) -> UInt64 {
+        var x = k &* 0x9E37_79B9_7F4A_7C15
+        x ^= x >> 32
+        return x
+    }
+
+    /// Inserts `key` unless present (first insertion wins, as `unordered_map::emplace`).
+    mutating func insertIfAbsent(_ key: UInt64, _ value: UInt64) {
+        var slot = Int(truncatingIfNeeded: PairTable.mix(key)) & mask
+        while keys[slot] != PairTable.empty {
+            if keys[slot] == key { return }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        values[slot] = value
+    }
+
+    @inline(__always)
+    func value(_ key: UInt64) -> UInt64? {
+        var slot = Int(truncatingIfNeeded: PairTable.mix(key)) & mask
+        while true {
+            let k = keys[slot]
+            if k == key { return values[slot] }
+            if k == PairTable.empty { return nil }
+            slot = (slot + 1) & mask
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import ChorusCore
+import Foundation
+import Webhooks
+
+/// The resolved configuration of `chorus serve`: flags over environment over config file over defaults.
+/// Secrets come only from the environment or the file, never from flags (they would show in `ps`).
+struct ChorusConfig: Sendable {
+    /// The address to bind.
+    var host = "127.0.0.1"
+    /// The port to bind (0: any free port, for tests).
+    var port = 8080
+    /// The SQLite database file of the queue.
+    var database = "chorus.sqlite"
+    /// Credentials and limits of the ingress.
+    var ingress = IngressSettings(platforms: [:])
+    /// Warnings to log once the logger exists (e.g. a config file readable by others).
+    var warnings: [String] = []
+
+    /// The environment variable that holds one platform's credential.
+    static func variable(_ platform: Platform, _ field: CredentialField) -> String {
+        "CHORUS_\(platform.rawValue.uppercased())_\(field.rawValue.uppercased())"
+    }
+
+    /// The three credentials of a platform, by their config-file key.
+    enum CredentialField: String, CaseIterable {
+        case appSecret = "app_secret"
+        case verifyToken = "verify_token"
+        case accessToken = "access_token"
+    }
+}
+
+/// The config file's shape (JSON). Every field is optional; unknown fields are an error so typos show.
+struct ConfigFile: Decodable {
+    /// One platform's section.
+    struct PlatformSection: Decodable {
+        var app_secret: String?
+        var verify_token: String?
+        var access_token: String?
+    }
+    var host: String?
+    var port: Int?
+    var database: String?
+    var max_body_bytes: Int?
+    var platforms: [String]?
+    var messenger: PlatformSection?
+    var instagram: PlatformSection?
+    var whatsapp: PlatformSection?
+
+    func section(_ platform: Platform) -> PlatformSection? {
+        switch platform {
+        case .messenger: messenger
+        case .instagram: instagram
+        case .whatsapp: whatsapp
+        }
+    }
+}
+
+/// A configuration that cannot start: the message says what to set.
+struct ConfigError: Error, CustomStringConvertible {
+    let description: String
+}
+
+extension ChorusConfig {
+    /// Resolves the configuration from flags, the environment and an optional JSON config file.
+    static func resolve(
+        host: String?, port: Int?, database: String?, configFile: String?, platforms: [String],
+        maxBodyBytes: Int?, environment: [String: String]
+    ) throws -> ChorusConfig {
+        var config = ChorusConfig()
+        var file = ConfigFile()
+        if let path = configFile {
+            (file, config.warnings) = try loadFile(path)
+        }
+        config.host = host ?? environment["CHORUS_HOST"] ?? file.host ?? config.host
+        if let port = try port ?? environment["CHORUS_PORT"].map({ try parsePort($0) }) ?? file.port {
+            guard (0...65535).contains(port) else { throw ConfigError(description: "port \(port) is out of range 0…65535") }
+            config.port = port
+        }
+        config.database = database ?? environment["CHORUS_DATABASE"] ?? file.database ?? config.database
+        let limit = maxBodyBytes ?? file.max_body_bytes ?? IngressSettings.defaultMaxBodyBytes
+        guard limit > 0 else { throw ConfigError(description: "max body size must be positive, got \(limit)") }
+
+        let names = !platforms.isEmpty ? platforms
+            : environment["CHORUS_PLATFORMS"].map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            ?? file.platforms ?? Platform.allCases.map(\.rawValue)
+        var enabled: [Platform] = []
+        for name in names {
+            guard let platform = Platform(rawValue: name.lowercased()) else {
+                throw ConfigError(description: "unknown platform '\(name)': use messenger, instagram or whatsapp")
+            }
+            if !enabled.contains(platform) { enabled.append(platform) }
+        }
+
+        var missing: [String] = []
+        var credentials: [Platform: PlatformCredentials] = [:]
+        for platform in enabled {
+            let section = file.section(platform)
+            func value(_ field: CredentialField) -> String? {
+                let fromEnv = environment[variable(platform, field)]
+                let fromFile: String? = switch field {
+                case .appSecret: section?.app_secret
+                case .verifyToken: section?.verify_token
+                case .accessToken: section?.access_token
+                }
+                return [fromEnv, fromFile].compactMap { $0 }.first { !$0.isEmpty }
+            }
+            let secret = value(.appSecret), token = value(.verifyToken)
+            if secret == nil { missing.append(variable(platform, .appSecret)) }
+            if token == nil { missing.append(variable(platform, .verifyToken)) }
+            if let secret, let token {
+                credentials[platform] = PlatformCredentials(
+                    appSecret: Secret(secret), verifyToken: Secret(token), accessToken: value(.accessToken).map(Secret.init))
+            }
+        }
+        if !missing.isEmpty {
+            throw ConfigError(description: """
+                missing credentials for enabled platforms: set \(missing.joined(separator: ", ")) \
+                in the environment (or the matching app_secret/verify_token in the config file), \
+                or enable fewer platforms with --platform
+                """)
+        }
+        config.ingress = IngressSettings(platforms: credentials, maxBodyBytes: limit)
+        return config
+    }
+
+    private static func parsePort(_ text: String) throws -> Int {
+        guard let port = Int(text) else { throw ConfigError(description: "CHORUS_PORT must be a number, got '\(text)'") }
+        return port
+    }
+
+    /// Reads the JSON config file; warns when others can read it (it may hold secrets).
+    private static func loadFile(_ path: String) throws -> (ConfigFile, [String]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(description: "cannot read config file \(path): check the path and its permissions")
+        }
+        let file: ConfigFile
+        do {
+            file = try JSONDecoder().decode(ConfigFile.self, from: data)
+            try checkKeys(data, path: path)
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError(description: "config file \(path) is not valid: \(Self.explain(error))")
+        }
+        var warnings: [String] = []
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+           let mode = attributes[.posixPermissions] as? NSNumber, mode.intValue & 0o077 != 0 {
+            warnings.append("config file \(path) is readable by group or others (mode \(String(mode.intValue, radix: 8))); it may hold secrets: chmod 600 \(path)")
+        }
+        return (file, warnings)
+    }
+
+    /// JSONDecoder ignores unknown keys; a typo in a config file should not silently do nothing.
+    private static func checkKeys(_ data: Data, path: String) throws {
+        let top = ["host", "port", "database", "max_body_bytes", "platforms", "messenger", "instagram", "whatsapp"]
+        let section = CredentialField.allCases.map(\.rawValue)
+        guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }
+        for (key, value) in object {
+            guard top.contains(key) else {
+                throw ConfigError(description: "config file \(path): unknown key '\(key)' (known: \(top.joined(separator: ", ")))")
+            }
+            if case .object(let fields) = value {
+                for field in fields.keys where !section.contains(field) {
+                    throw ConfigError(description: "config file \(path): unknown key '\(key).\(field)' (known: \(section.joined(separator: ", ")))")
+                }
+            }
+        }
+    }
+
+    private static func explain(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.keyNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}

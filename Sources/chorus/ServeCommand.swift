@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `chorus serve`: the webhook ingress (and, with a model, the assistant).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive Messenger, Instagram and WhatsApp webhooks into the durable queue.",
+        discussion: """
+            Secrets come from the environment or the config file only: per platform \
+            CHORUS_<PLATFORM>_APP_SECRET, CHORUS_<PLATFORM>_VERIFY_TOKEN and CHORUS_<PLATFORM>_ACCESS_TOKEN \
+            (PLATFORM is MESSENGER, INSTAGRAM or WHATSAPP).
+            """)
+
+    @Option(help: "Address to bind (default 127.0.0.1, env CHORUS_HOST).")
+    var host: String?
+
+    @Option(help: "Port to bind (default 8080, env CHORUS_PORT).")
+    var port: Int?
+
+    @Option(help: "SQLite database file of the queue (default chorus.sqlite, env CHORUS_DATABASE).")
+    var database: String?
+
+    @Option(help: "JSON config file (host, port, database, max_body_bytes, platforms, and per-platform app_secret, verify_token, access_token).")
+    var config: String?
+
+    @Option(name: .customLong("platform"), help: "Enable only this platform (repeatable; default: all three, env CHORUS_PLATFORMS).")
+    var platforms: [String] = []
+
+    @Option(help: "Largest webhook body accepted, in bytes (default 4 MiB).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let resolved: ChorusConfig
+        do {
+            resolved = try ChorusConfig.resolve(
+                host: host, port: port, database: database, configFile: config, platforms: platforms,
+                maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment)
+        } catch let error as ConfigError {
+            throw ValidationError(error.description)
+        }
+        var logger = Logger(label: "chorus")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        for warning in resolved.warnings { logger.warning("\(warning)") }
+        let app = try await buildApplication(config: resolved, logger: logger)
+        try await app.runService()
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Chorus builds against, if any is missing (needs root or sudo).
+set -euo pipefail
+packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev libopenblas-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
