@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Run llama.cpp (through llama-cpp-python) on the fixture models and write reference outputs.
+
+    python3 scripts/make_references.py            # <model>.ref.json next to every fixture model
+    python3 scripts/make_references.py --long     # llama4-tiny.f32.long.ref.json (sequence past 8192)
+    python3 scripts/make_references.py --vocab    # Fixtures/vocab/ggml-vocab-llama4.gguf.{inp,out}
+
+Settings: F32 KV cache (type_k = type_v = 0), flash attention off, logits for every position,
+one thread, fixed seed (sampling is not used: continuations are argmax over llama.cpp's logits).
+Each model is evaluated twice in fresh contexts; the script fails unless both runs agree bit for bit.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import llama_cpp
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "Tests" / "MoETests" / "Fixtures" / "models"
+VOCAB_DIR = ROOT / "Tests" / "MoETests" / "Fixtures" / "vocab"
+LLAMA_CPP_COMMIT = "0c1e57098bba43ac29e6e3b677cdceebdd22334f"  # vendored in llama-cpp-python 0.3.36
+LLAMA_BPE_INP = "/work/oracle/llama_cpp_python-0.3.36/vendor/llama.cpp/models/ggml-vocab-llama-bpe.gguf.inp"
+SEED = 1234
+N_GREEDY = 16
+SCHEMA = 1
+
+# Prompts evaluated for logits (every position, full vocab) and a greedy continuation.
+COMMON_PROMPTS = [
+    ("english", "Once upon a time there was a mountain."),
+    ("accents", "très bon café"),
+    ("emoji", "I love 🍕!"),
+    ("cjk", "你好，世界"),
+]
+CHAT_PROMPTS = {
+    # no leading BOS text: the tokenizer adds BOS itself where the model asks for it (add_bos_token)
+    "llama4": "<|header_start|>user<|header_end|>\n\nHi!<|eot|><|header_start|>assistant<|header_end|>\n\n",
+    "qwen3moe": "<|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+    "llama": "[INST] Hi! [/INST]",
+}
+# Strings only tokenized (with and without special-token parsing).
+TOKENIZE_ONLY = [
+    "Le café est très bon",
+    "I love 🍕 and ☕!",
+    "你好",
+    "L'été à Paris: où est le café?",
+    "Let's celebrate 🎉 with 😀",
+    "今天天气很好",
+    " Hello\n\n world 123 don't",
+    "ÉCOLE Ünïcödé ΑΒΓ αβγ",
+    "3.14159 1,000,000 and 12345678",
+    "  \t tabs\r\nand CRLF   \n",
+    "I'M SURE YOU'LL SEE IT'S FINE",
+    "<think>plain text</think>",
+    "<s>[INST] x [/INST]</s>",
+    "<|begin_of_text|><|header_start|>system<|header_end|>\n\nA<|eot|><|eom|><|end_of_text|>",
+    "<|im_start|>user\nHi!<|im_end|><|endoftext|>",
+    "<|image_start|><|patch|><|tile_x_separator|><|image|><|image_end|>",
+    "",
+]
+
+
+class G6(float):
+    """A float written with 6 significant digits (used for logits of quantized models)."""
+
+
+def f32_list(a: np.ndarray, exact: bool = True) -> list:
+    a = np.asarray(a, dtype=np.float32)
+    return [float(x) for x in a] if exact else [G6(x) for x in a]
+
+
+def dumps(obj) -> str:
+    """Compact JSON with float32 values written in their shortest round-trip form."""
+    def enc(o):
+        if isinstance(o, G6):
+            return format(float(o), ".6g")
+        if isinstance(o, float):
+            r = str(np.float32(o))  # shortest repr that round-trips the float32
+            if not np.isfinite(np.float32(o)):
+                raise ValueError("non-finite value")
+            return r
+        if isinstance(o, bool) or o is None:
+            return json.dumps(o)
+        if isinstance(o, (int, str)):
+            return json.dumps(o, ensure_ascii=False)
+        if isinstance(o, dict):
+            return "{" + ",".join(json.dumps(k) + ":" + enc(v) for k, v in o.items()) + "}"
+        if isinstance(o, (list, tuple)):
+            return "[" + ",".join(enc(v) for v in o) + "]"
+        raise TypeError(type(o))
+    return enc(obj)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load(path: Path, n_ctx: int, logits_all: bool = True) -> llama_cpp.Llama:
+    return llama_cpp.Llama(
+        model_path=str(path), n_ctx=n_ctx, n_batch=512, n_ubatch=512, n_threads=1, n_threads_batch=1,
+        seed=SEED, logits_all=logits_all, type_k=0, type_v=0, flash_attn=False, n_gpu_layers=0,
+        verbose=False)
+
+
+def model_meta(llm: llama_cpp.Llama) -> dict:
+    vocab = llama_cpp.llama_model_get_vocab(llm.model)
+    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab)
+    eog = [t for t in range(n_vocab) if llama_cpp.llama_vocab_is_eog(vocab, t)]
+    control = [t for t in range(n_vocab) if llama_cpp.llama_vocab_is_control(vocab, t)]
+    return dict(
+        n_vocab=n_vocab,
+        arch=llm.metadata.get("general.architecture"),
+        add_bos=bool(llama_cpp.llama_vocab_get_add_bos(vocab)),
+        bos=llama_cpp.llama_vocab_bos(vocab),
+        eos=llama_cpp.llama_vocab_eos(vocab),
+        eot=llama_cpp.llama_vocab_eot(vocab),
+        eog_ids=eog,
+        control_ids=control,
+    )
+
+
+def run_prompts(path: Path, arch: str) -> dict:
+    llm = load(path, n_ctx=128)
+    meta = model_meta(llm)
+    prompts = COMMON_PROMPTS + [("chat", CHAT_PROMPTS[arch])]
+    out = []
+    for name, text in prompts:
+        toks = llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+        toks_ns = llm.tokenize(text.encode("utf-8"), add_bos=True, special=False)
+        llm.reset()
+        llm.eval(toks)
+        logits = np.array(llm.scores[: len(toks)], dtype=np.float32, copy=True)
+        greedy, greedy_max = [], []
+        nxt = int(np.argmax(logits[-1]))
+        for _ in range(N_GREEDY):
+            greedy.append(nxt)
+            llm.eval([nxt])
+            row = np.array(llm.scores[llm.n_tokens - 1], dtype=np.float32, copy=True)
+            greedy_max.append(float(row.max()))
+            nxt = int(np.argmax(row))
+        text_out = llm.detokenize(greedy, special=True)
+        out.append(dict(
+            name=name,
+            text=text,
+            tokens=toks,
+            tokens_no_special=toks_ns,
+            logits=logits,
+            greedy=greedy,
+            greedy_max_logit=greedy_max,
+            greedy_text_hex=text_out.hex(),
+        ))
+    tok_only = [dict(text=t,
+                     tokens=llm.tokenize(t.encode("utf-8"), add_bos=True, special=True),
+                     tokens_no_special=llm.tokenize(t.encode("utf-8"), add_bos=True, special=False))
+                for t in TOKENIZE_ONLY]
+    del llm
+    return dict(meta=meta, prompts=out, tokenize=tok_only)
+
+
+def check_same(a: dict, b: dict, where: str) -> None:
+    for pa, pb in zip(a["prompts"], b["prompts"]):
+        for k in ("tokens", "tokens_no_special", "greedy"):
+            if pa[k] != pb[k]:
+                raise SystemExit(f"{where}: non-deterministic {k} for prompt {pa['name']}")
+        if not np.array_equal(pa["logits"], pb["logits"]) or pa["greedy_max_logit"] != pb["greedy_max_logit"]:
+            d = float(np.max(np.abs(pa["logits"] - pb["logits"])))
+            raise SystemExit(f"{where}: non-deterministic logits for prompt {pa['name']} (max diff {d})")
+    if a["tokenize"] != b["tokenize"]:
+        raise SystemExit(f"{where}: non-deterministic tokenization")
+
+
+def settings(n_ctx: int) -> dict:
+    return dict(n_ctx=n_ctx, n_batch=512, n_ubatch=512, n_threads=1, type_k="f32", type_v="f32",
+                flash_attn=False, logits_all=True, seed=SEED, add_special=True,
+                prompt_eval="whole prompt in one batch", greedy_eval="one token per decode call")
+
+
+def header(path: Path, n_ctx: int) -> dict:
+    return dict(
+        schema=SCHEMA,
+        model=path.name,
+        model_sha256=sha256(path),
+        llama_cpp=dict(commit=LLAMA_CPP_COMMIT, llama_cpp_python=llama_cpp.__version__,
+                       system_info=llama_cpp.llama_print_system_info().decode().strip()),
+        settings=settings(n_ctx),
+    )
+
+
+def is_float_model(path: Path) -> bool:
+    """F32/F16/BF16 files get exact logits; quantized ones (compared by top-1/KL anyway) 6 digits."""
+    return any(t in path.name for t in (".f32.", ".f16.", ".bf16."))
+
+
+def make_ref(path: Path) -> Path:
+    import gguf
+    arch = gguf.GGUFReader(str(path)).fields["general.architecture"]
+    arch = bytes(arch.parts[arch.data[0]]).decode()
+    r1 = run_prompts(path, arch)
+    r2 = run_prompts(path, arch)
+    check_same(r1, r2, path.name)
+    doc = header(path, 128)
+    doc.update(r1["meta"])
+    exact = is_float_model(path)
+    doc["logits_precision"] = "float32 exact (shortest round-trip decimal)" if exact else "6 significant digits"
+    doc["prompts"] = [dict(p, logits=[f32_list(row, exact) for row in p["logits"]]) for p in r1["prompts"]]
+    doc["tokenize"] = r1["tokenize"]
+    out = path.parent / (path.name[: -len(".gguf")] + ".ref.json")
+    out.write_text(dumps(doc) + "\n")
+    print(f"wrote {out} ({out.stat().st_size} bytes)", flush=True)
+    return out
+
+
+# ------------------------------------------------------------------ long context (Llama 4)
+
+LONG_N = 8400
+LONG_CTX = 8448
+LCG_A, LCG_C = 6364136223846793005, 1442695040888963407
+
+
+def long_tokens(bos: int, n_normal: int, seed: int, n: int) -> list[int]:
+    """tokens[0] = BOS; then state = state*A + C (mod 2^64), token = (state >> 33) % n_normal."""
+    s = seed
+    toks = [bos]
+    for _ in range(n - 1):
+        s = (s * LCG_A + LCG_C) & 0xFFFFFFFFFFFFFFFF
+        toks.append((s >> 33) % n_normal)
+    return toks
+
+
+def make_long(path: Path) -> Path:
+    positions = [8190, 8191, 8192, 8193, LONG_N - 4, LONG_N - 3, LONG_N - 2, LONG_N - 1]
+    runs = []
+    meta = None
+    for _ in range(2):
+        llm = load(path, n_ctx=LONG_CTX)
+        meta = model_meta(llm)
+        n_normal = min(meta["control_ids"]) if meta["control_ids"] else meta["n_vocab"]
+        toks = long_tokens(meta["bos"], n_normal, 42, LONG_N)
+        llm.reset()
+        llm.eval(toks)
+        runs.append(np.array(llm.scores[positions], dtype=np.float32, copy=True))
+        del llm
+    if not np.array_equal(runs[0], runs[1]):
+        raise SystemExit("long reference is not deterministic")
+    doc = header(path, LONG_CTX)
+    doc.update(meta)
+    doc["tokens_recipe"] = dict(
+        description="tokens[0] = bos; state = seed; for i in 1..<n: state = (state * A + C) mod 2^64; "
+                    "tokens[i] = (state >> 33) % n_normal",
+        seed=42, A=LCG_A, C=LCG_C, n=LONG_N, n_normal=n_normal, bos=meta["bos"])
+    doc["tokens"] = toks
+    doc["positions"] = positions
+    doc["logits"] = [f32_list(r) for r in runs[0]]
+    doc["notes"] = ("Whole sequence evaluated in ubatches of 512 with an F32 KV cache. Llama 4 chunked attention "
+                    "(chunk 8192, hard-coded in llama.cpp) on RoPE layers and attention temperature tuning "
+                    "(scale = log(floor((pos+1)/8192)+1)*0.1+1) on NoPE layers matter past position 8190.")
+    out = path.parent / (path.name[: -len(".gguf")] + ".long.ref.json")
+    out.write_text(dumps(doc) + "\n")
+    print(f"wrote {out} ({out.stat().st_size} bytes)", flush=True)
+    return out
+
+
+# ------------------------------------------------------------------ vocab vectors (Llama 4)
+
+def make_vocab_vectors() -> None:
+    gg = VOCAB_DIR / "ggml-vocab-llama4.gguf"
+    inp_text = Path(LLAMA_BPE_INP).read_text(encoding="utf-8")
+    # same parsing as llama.cpp's tests/test-tokenizer-0.cpp: every case is followed by the separator
+    sep = "\n__ggml_vocab_test__\n"
+    cases, pos = [], 0
+    while pos < len(inp_text):
+        nxt = inp_text.find(sep, pos)
+        if nxt < 0:
+            cases.append(inp_text[pos:])
+            break
+        cases.append(inp_text[pos:nxt])
+        pos = nxt + len(sep)
+    model = llama_cpp.llama_model_load_from_file(str(gg).encode(), _vocab_only_params())
+    vocab = llama_cpp.llama_model_get_vocab(model)
+    # same format as convert_hf_to_gguf_update.py: " id id id\n" per case, no BOS (add_special=False)
+    lines = ["".join(f" {t}" for t in _tokenize(vocab, case)) for case in cases]
+    llama_cpp.llama_model_free(model)
+    (VOCAB_DIR / "ggml-vocab-llama4.gguf.inp").write_text(inp_text, encoding="utf-8", newline="")
+    (VOCAB_DIR / "ggml-vocab-llama4.gguf.out").write_text("".join(l + "\n" for l in lines), encoding="utf-8", newline="")
+    print(f"wrote {len(cases)} cases")
+
+
+def _vocab_only_params():
+    p = llama_cpp.llama_model_default_params()
+    p.vocab_only = True
+    return p
+
+
+def _tokenize(vocab, text: str, add_special: bool = False, parse_special: bool = False) -> list[int]:
+    b = text.encode("utf-8")
+    n = len(b) + 16
+    buf = (llama_cpp.llama_token * n)()
+    k = llama_cpp.llama_tokenize(vocab, b, len(b), buf, n, add_special, parse_special)
+    if k < 0:
+        n = -k
+        buf = (llama_cpp.llama_token * n)()
+        k = llama_cpp.llama_tokenize(vocab, b, len(b), buf, n, add_special, parse_special)
+    return list(buf[:k])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--long", action="store_true")
+    ap.add_argument("--vocab", action="store_true")
+    ap.add_argument("models", nargs="*", help="model files (default: every *.gguf in Fixtures/models)")
+    args = ap.parse_args()
+    if args.vocab:
+        make_vocab_vectors()
+        return
+    if args.long:
+        make_long(FIXTURES / "llama4-tiny.f32.gguf")
+        return
+    paths = [Path(m) for m in args.models] or sorted(FIXTURES.glob("*.gguf"))
+    for p in paths:
+        make_ref(p)
+
+
+if __name__ == "__main__":
+    main()
