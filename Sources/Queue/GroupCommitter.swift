@@ -26,6 +26,8 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
         /// Items submitted and not yet answered, the ones being committed included.
         var pendingItems = 0
         var draining = false
+        /// Transactions attempted, for metrics and tests.
+        var commits = 0
     }
 
     private enum Admission {
@@ -47,6 +49,9 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
 
     /// Items submitted and not yet acknowledged.
     var pendingItems: Int { state.withLock { $0.pendingItems } }
+
+    /// Group transactions attempted so far.
+    var commits: Int { state.withLock { $0.commits } }
 
     /// Waits until `items` are committed together with whatever else is waiting.
     ///
@@ -96,7 +101,10 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
                 outcome = .failure(error)
             }
             let committed = group.reduce(0) { $0 + $1.items.count }
-            state.withLock { $0.pendingItems -= committed }
+            state.withLock {
+                $0.pendingItems -= committed
+                $0.commits += 1
+            }
             for (index, waiter) in group.enumerated() {
                 switch outcome {
                 case .success(let outputs): waiter.continuation.resume(returning: outputs[index])

@@ -50,12 +50,12 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
         var config = GRDB.Configuration()
         config.label = "chorus.queue"
         config.busyMode = .timeout(configuration.busyTimeout)
-        config.prepareDatabase { db in
-            // WAL is GRDB's default for a pool. FULL makes every commit fsync the WAL: an event
-            // acknowledged to Meta survives power loss, not only a crash of this process.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let dbPool = try DatabasePool(path: path, configuration: config)
+        // FULL makes every commit fsync the WAL: an event acknowledged to Meta survives power
+        // loss, not only a crash of this process. Set after opening because GRDB's WAL setup
+        // switches the writer connection to NORMAL (GRDB Database.setUpWALMode); the writer is
+        // one long-lived connection, so this holds for every later commit.
+        try dbPool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try Self.migrator.migrate(dbPool)
 
         self.path = path
@@ -75,6 +75,9 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
 
     /// Events accepted by `enqueue` and not yet acknowledged (for metrics).
     public var pendingEvents: Int { committer.pendingItems }
+
+    /// Transactions `enqueue` has run so far; each holds every request that waited (for metrics).
+    public var groupCommits: Int { committer.commits }
 
     // MARK: EventQueue
 
