@@ -38,7 +38,7 @@ struct ByteStringTable: Sendable {
             for i in 0..<count {
                 let lo = Int(offsets[i]), hi = Int(offsets[i + 1])
                 let piece = UnsafeBufferPointer(rebasing: all[lo..<hi])
-                var slot = Int(ByteStringTable.hash(piece)) & mask
+                var slot = Int(truncatingIfNeeded: ByteStringTable.hash(piece)) & mask
                 while slots[slot] != 0 {
                     let j = Int(slots[slot]) - 1
                     if equal(j, piece, all) { break }
@@ -53,7 +53,7 @@ struct ByteStringTable: Sendable {
     func index(of key: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !slots.isEmpty else { return nil }
         return bytes.withUnsafeBufferPointer { all in
-            var slot = Int(ByteStringTable.hash(key)) & mask
+            var slot = Int(truncatingIfNeeded: ByteStringTable.hash(key)) & mask
             while true {
                 let s = slots[slot]
                 if s == 0 { return nil }

@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+@testable import MoE
+
+/// llama.cpp's vocab-only GGUFs and their test vectors (`models/ggml-vocab-*.gguf{,.inp,.out}`,
+/// written by `convert_hf_to_gguf_update.py` from the Hugging Face tokenizers and checked by
+/// `tests/test-tokenizer-0.cpp` with `add_special = false`, `parse_special = false`).
+enum VocabFixtures {
+    static var directory: URL { Bundle.module.resourceURL!.appendingPathComponent("Fixtures/vocab") }
+
+    static func path(_ name: String) -> String { directory.appendingPathComponent("ggml-vocab-\(name).gguf").path }
+
+    static func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+
+    private static let cache = Mutex<[String: Tokenizer]>([:])
+
+    /// The tokenizer of `ggml-vocab-<name>.gguf`, loaded once per test process.
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        if let hit = cache.withLock({ $0[name] }) { return hit }
+        let t = try Tokenizer(gguf: openGGUF(path(name)))
+        cache.withLock { $0[name] = t }
+        return t
+    }
+
+    /// Opens a vocab-only GGUF. These files have no tensors and end right after the metadata,
+    /// before the alignment padding a data blob would need; should the reader reject that,
+    /// retry on a copy padded to the alignment.
+    static func openGGUF(_ path: String) throws -> GGUFFile {
+        do {
+            return try GGUFFile(path: path)
+        } catch {
+            var data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data.append(Data(count: (32 - data.count % 32) % 32))
+            let padded = FileManager.default.temporaryDirectory
+                .appendingPathComponent("padded-\(ProcessInfo.processInfo.processIdentifier)-\(URL(fileURLWithPath: path).lastPathComponent)")
+            try data.write(to: padded)
+            defer { try? FileManager.default.removeItem(at: padded) }
+            return try GGUFFile(path: padded.path)
+        }
+    }
+
+    /// One test case: input text and the expected ids.
+    struct Case: Sendable, CustomStringConvertible {
+        let text: String
+        let ids: [Int32]
+        var description: String { text.debugDescription }
+    }
+
+    /// The cases of `ggml-vocab-<name>.gguf.inp/.out` (inputs split by
+    /// `\n__ggml_vocab_test__\n`, one line of space-separated ids per case).
+    static func cases(_ name: String) throws -> [Case] {
+        let inp = try String(contentsOfFile: path(name) + ".inp", encoding: .utf8)
+        let out = try String(contentsOfFile: path(name) + ".out", encoding: .utf8)
+        let sep = "\n__ggml_vocab_test__\n"
+        var inputs: [String] = []
+        var rest = Substring(inp)
+        while !rest.isEmpty {
+            if let r = rest.range(of: sep) {
+                inputs.append(String(rest[..<r.lowerBound]))
+                rest = rest[r.upperBound...]
+            } else {
+                inputs.append(String(rest))
+                break
+            }
+        }
+        let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var cases: [Case] = []
+        for (i, text) in inputs.enumerated() where i < lines.count {
+            let ids = lines[i].split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+            cases.append(Case(text: text, ids: ids))
+        }
+        return cases
+    }
+}
