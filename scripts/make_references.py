@@ -12,6 +12,7 @@ Each model is evaluated twice in fresh contexts; the script fails unless both ru
 from __future__ import annotations
 
 import argparse
+import ctypes
 import hashlib
 import json
 import sys
@@ -158,12 +159,31 @@ def run_prompts(path: Path, arch: str) -> dict:
             greedy_max_logit=greedy_max,
             greedy_text_hex=text_out.hex(),
         ))
+    chat = render_chat(llm)
     tok_only = [dict(text=t,
                      tokens=llm.tokenize(t.encode("utf-8"), add_bos=True, special=True),
                      tokens_no_special=llm.tokenize(t.encode("utf-8"), add_bos=True, special=False))
                 for t in TOKENIZE_ONLY]
     del llm
-    return dict(meta=meta, prompts=out, tokenize=tok_only)
+    return dict(meta=meta, prompts=out, tokenize=tok_only, chat=chat)
+
+
+CHAT_MESSAGES = [("system", "You are a helpful assistant."), ("user", "Hi!"), ("assistant", "Hello! How can I help?"),
+                 ("user", "Tell me a story.")]
+
+
+def render_chat(llm: llama_cpp.Llama) -> dict:
+    """llama.cpp's own chat formatting (llama_chat_apply_template: a built-in formatter picked by matching
+    substrings of the GGUF's template, not a Jinja engine) for a fixed conversation, plus its tokens."""
+    tmpl = llama_cpp.llama_model_chat_template(llm.model, None)
+    msgs = (llama_cpp.llama_chat_message * len(CHAT_MESSAGES))(
+        *[llama_cpp.llama_chat_message(r.encode(), c.encode()) for r, c in CHAT_MESSAGES])
+    buf = ctypes.create_string_buffer(4096)
+    n = llama_cpp.llama_chat_apply_template(tmpl, msgs, len(CHAT_MESSAGES), True, buf, len(buf))
+    text = buf.raw[:n].decode("utf-8")
+    return dict(messages=[dict(role=r, content=c) for r, c in CHAT_MESSAGES], add_assistant=True,
+                template=tmpl.decode("utf-8"), rendered=text,
+                tokens=llm.tokenize(text.encode("utf-8"), add_bos=True, special=True))
 
 
 def check_same(a: dict, b: dict, where: str) -> None:
@@ -213,6 +233,10 @@ def make_ref(path: Path) -> Path:
     doc["logits_precision"] = "float32 exact (shortest round-trip decimal)" if exact else "6 significant digits"
     doc["prompts"] = [dict(p, logits=[f32_list(row, exact) for row in p["logits"]]) for p in r1["prompts"]]
     doc["tokenize"] = r1["tokenize"]
+    doc["chat"] = r1["chat"]
+    doc["numpy_check"] = numpy_summary(path, r1["prompts"])
+    for p, m in zip(doc["prompts"], doc["numpy_check"].pop("router_margins")):
+        p["router_margin"] = m
     out = path.parent / (path.name[: -len(".gguf")] + ".ref.json")
     out.write_text(dumps(doc) + "\n")
     print(f"wrote {out} ({out.stat().st_size} bytes)", flush=True)
@@ -312,14 +336,252 @@ def _tokenize(vocab, text: str, add_special: bool = False, parse_special: bool =
     return list(buf[:k])
 
 
+# ------------------------------------------------------------------ independent numpy forward (--check)
+#
+# A from-scratch float64 forward pass of the three architectures, written from the facts in
+# /work/shared/ENGINE.md. It re-reads the GGUF (dequantizing with gguf-py) and compares against the
+# stored references: F32 files should agree to ~1e-5; quantized files differ because llama.cpp also
+# quantizes activations, so only the spread is reported.
+
+def _read_gguf(path: Path):
+    import gguf
+    from gguf import quants
+    rd = gguf.GGUFReader(str(path))
+
+    def field(key, default=None):
+        f = rd.fields.get(key)
+        if f is None:
+            return default
+        v = f.parts[f.data[0]]
+        return bytes(v).decode() if f.types[0] == gguf.GGUFValueType.STRING else v.tolist()[0]
+
+    arch = field("general.architecture")
+    hp = {k: field(f"{arch}.{k}") for k in (
+        "embedding_length", "block_count", "attention.head_count", "attention.head_count_kv",
+        "attention.key_length", "rope.freq_base", "attention.layer_norm_rms_epsilon", "expert_count",
+        "expert_used_count", "interleave_moe_layer_step")}
+    W = {}
+    for t in rd.tensors:
+        shape = tuple(int(x) for x in reversed(t.shape.tolist()))
+        if t.tensor_type == gguf.GGMLQuantizationType.F32:
+            a = np.asarray(t.data, dtype=np.float32).reshape(shape)
+        else:
+            a = quants.dequantize(np.asarray(t.data), t.tensor_type).reshape(shape)
+        W[t.name] = a.astype(np.float64)
+    return arch, hp, W
+
+
+def _rms(x, eps, w=None):
+    y = x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
+    return y * w if w is not None else y
+
+
+def _rope(x, pos, base, neox, factors=None):
+    # x: (T, H, d); ggml NORM mode rotates pairs (2i, 2i+1), NEOX pairs (i, i + d/2)
+    d = x.shape[-1]
+    inv = base ** (-np.arange(0, d, 2, dtype=np.float64) / d)
+    if factors is not None:
+        inv = inv / factors
+    ang = pos[:, None].astype(np.float64) * inv[None, :]          # (T, d/2)
+    c, s = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    if neox:
+        a, b = x[..., : d // 2], x[..., d // 2:]
+        return np.concatenate([a * c - b * s, a * s + b * c], axis=-1)
+    a, b = x[..., 0::2], x[..., 1::2]
+    out = np.empty_like(x)
+    out[..., 0::2] = a * c - b * s
+    out[..., 1::2] = a * s + b * c
+    return out
+
+
+def _silu(x):
+    return x / (1.0 + np.exp(-x))
+
+
+def _ffn(h, g, u, d):
+    return (_silu(h @ g.T) * (h @ u.T)) @ d.T
+
+
+def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuning=True, stats=None):
+    """stats (optional dict) receives 'router_margin': per token, the smallest gap over MoE layers between the
+    k-th and (k+1)-th router logit (how close routing is to flipping)."""
+    tokens = np.asarray(tokens)
+    T = len(tokens)
+    E = hp["embedding_length"]
+    H, KV = hp["attention.head_count"], hp["attention.head_count_kv"]
+    hd = hp["attention.key_length"] or E // H
+    eps, base = hp["attention.layer_norm_rms_epsilon"], hp["rope.freq_base"]
+    n_layer = hp["block_count"]
+    pos = np.arange(T)
+    x = W["token_embd.weight"][tokens]
+    factors = W.get("rope_freqs.weight")
+    for il in range(n_layer):
+        p = f"blk.{il}."
+        last = il == n_layer - 1
+        qpos = pos if (not last or out_positions is None) else np.asarray(out_positions)
+        h = _rms(x, eps, W[p + "attn_norm.weight"])
+        q = (h[qpos] @ W[p + "attn_q.weight"].T).reshape(len(qpos), H, hd)
+        k = (h @ W[p + "attn_k.weight"].T).reshape(T, KV, hd)
+        v = (h @ W[p + "attn_v.weight"].T).reshape(T, KV, hd)
+        chunked = False
+        if arch == "qwen3moe":
+            q = _rms(q, eps, W[p + "attn_q_norm.weight"])
+            k = _rms(k, eps, W[p + "attn_k_norm.weight"])
+            q, k = _rope(q, qpos, base, True), _rope(k, pos, base, True)
+        elif arch == "llama":
+            q, k = _rope(q, qpos, base, False, factors), _rope(k, pos, base, False, factors)
+        elif arch == "llama4":
+            if (il + 1) % 4 != 0:
+                q, k = _rope(q, qpos, base, False, factors), _rope(k, pos, base, False, factors)
+                if hp["expert_count"] != 128:
+                    q, k = _rms(q, eps), _rms(k, eps)
+                chunked = True
+            elif temp_tuning:  # NoPE layer: temperature tuning
+                q = q * (np.log(np.floor((qpos + 1) / 8192.0) + 1.0) * 0.1 + 1.0)[:, None, None]
+        att = np.empty((len(qpos), H, hd))
+        for hh in range(H):
+            kvh = hh // (H // KV)
+            for b0 in range(0, len(qpos), 512):
+                qp = qpos[b0:b0 + 512]
+                sc = (q[b0:b0 + 512, hh] @ k[:, kvh].T) / np.sqrt(hd)
+                mask = pos[None, :] > qp[:, None]
+                if chunked:
+                    mask |= pos[None, :] < (qp[:, None] // chunk) * chunk
+                sc[mask] = -np.inf
+                sc -= sc.max(axis=1, keepdims=True)
+                pr = np.exp(sc)
+                pr /= pr.sum(axis=1, keepdims=True)
+                att[b0:b0 + 512, hh] = pr @ v[:, kvh]
+        o = att.reshape(len(qpos), H * hd) @ W[p + "attn_output.weight"].T
+        x = x[qpos] + o
+        h = _rms(x, eps, W[p + "ffn_norm.weight"])
+        if p + "ffn_gate_inp.weight" in W:
+            logits = h @ W[p + "ffn_gate_inp.weight"].T
+            G, U, D = W[p + "ffn_gate_exps.weight"], W[p + "ffn_up_exps.weight"], W[p + "ffn_down_exps.weight"]
+            out = np.zeros_like(h)
+            kk = hp["expert_used_count"]
+            if stats is not None:
+                srt = -np.sort(-logits, axis=1)
+                gap = srt[:, kk - 1] - srt[:, kk]
+                prev = stats.get("router_margin")
+                stats["router_margin"] = gap if prev is None or len(prev) != len(gap) else np.minimum(prev, gap)
+            for t in range(len(h)):
+                if arch == "llama4":
+                    sel = np.argsort(-logits[t], kind="stable")[:kk]
+                    for e in sel:
+                        wgt = 1.0 / (1.0 + np.exp(-logits[t, e]))
+                        out[t] += _ffn((h[t] * wgt)[None], G[e], U[e], D[e])[0]
+                else:
+                    pr = np.exp(logits[t] - logits[t].max())
+                    pr /= pr.sum()
+                    sel = np.argsort(-pr, kind="stable")[:kk]
+                    wsel = pr[sel] / pr[sel].sum()
+                    for e, wgt in zip(sel, wsel):
+                        out[t] += wgt * _ffn(h[t][None], G[e], U[e], D[e])[0]
+            if p + "ffn_gate_shexp.weight" in W:
+                out += _ffn(h, W[p + "ffn_gate_shexp.weight"], W[p + "ffn_up_shexp.weight"],
+                            W[p + "ffn_down_shexp.weight"])
+        else:
+            out = _ffn(h, W[p + "ffn_gate.weight"], W[p + "ffn_up.weight"], W[p + "ffn_down.weight"])
+        x = x + out
+    xo = _rms(x, eps, W["output_norm.weight"])
+    head = W.get("output.weight", W["token_embd.weight"])
+    return xo @ head.T
+
+
+def _log_softmax(x):
+    m = x.max(axis=-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+
+
+def numpy_summary(path: Path, prompts: list) -> dict:
+    """How a float64 engine without llama.cpp's activation quantization compares with llama.cpp on this file."""
+    arch, hp, W = _read_gguf(path)
+    diffs, kls, agree, total, margins, greedy_prefix = [], [], 0, 0, [], []
+    for pr in prompts:
+        st = {}
+        mine = numpy_forward(arch, hp, W, pr["tokens"], stats=st)
+        theirs = np.asarray(pr["logits"], dtype=np.float64)
+        diffs.append(np.max(np.abs(mine - theirs), axis=1))
+        lp, lq = _log_softmax(theirs), _log_softmax(mine)
+        kls.append(np.sum(np.exp(lp) * (lp - lq), axis=1))
+        agree += int(np.sum(mine.argmax(1) == theirs.argmax(1)))
+        total += len(mine)
+        margins.append([float(format(m, ".4g")) for m in st.get("router_margin", [])])
+        # greedy continuation recomputed from scratch each step
+        seq, n_match = list(pr["tokens"]), 0
+        for want in pr["greedy"]:
+            nxt = int(numpy_forward(arch, hp, W, seq, out_positions=[len(seq) - 1])[-1].argmax())
+            if nxt != want:
+                break
+            n_match += 1
+            seq.append(nxt)
+        greedy_prefix.append(n_match)
+    d, k = np.concatenate(diffs), np.concatenate(kls)
+    return dict(
+        description="independent float64 numpy forward pass (scripts/make_references.py numpy_forward) vs the "
+                    "llama.cpp logits above: what an engine without activation quantization should expect",
+        max_abs_diff=float(format(d.max(), ".4g")), median_abs_diff=float(format(np.median(d), ".4g")),
+        top1_agree=agree, positions=total,
+        kl_max=float(format(k.max(), ".4g")), kl_median=float(format(np.median(k), ".4g")),
+        greedy_match_prefix=greedy_prefix,
+        router_margins=margins)
+
+
+def check_refs(paths: list[Path]) -> None:
+    for path in paths:
+        ref_path = path.parent / (path.name[: -len(".gguf")] + ".ref.json")
+        ref = json.loads(ref_path.read_text())
+        arch, hp, W = _read_gguf(path)
+        worst, agree, total, kl_max = 0.0, 0, 0, 0.0
+        for pr in ref["prompts"]:
+            mine = numpy_forward(arch, hp, W, pr["tokens"])
+            theirs = np.asarray(pr["logits"], dtype=np.float64)
+            worst = max(worst, float(np.max(np.abs(mine - theirs))))
+            agree += int(np.sum(mine.argmax(1) == theirs.argmax(1)))
+            total += len(mine)
+            lp = theirs - np.log(np.exp(theirs - theirs.max(1, keepdims=True)).sum(1, keepdims=True)) - theirs.max(1, keepdims=True)
+            lq = mine - np.log(np.exp(mine - mine.max(1, keepdims=True)).sum(1, keepdims=True)) - mine.max(1, keepdims=True)
+            kl_max = max(kl_max, float(np.max(np.sum(np.exp(lp) * (lp - lq), axis=1))))
+        print(f"{path.name}: max |numpy - llama.cpp| = {worst:.3g}, top-1 agree {agree}/{total}, max KL {kl_max:.3g}",
+              flush=True)
+
+
+def check_long(path: Path) -> None:
+    ref = json.loads((path.parent / (path.name[: -len(".gguf")] + ".long.ref.json")).read_text())
+    r = ref["tokens_recipe"]
+    toks = long_tokens(r["bos"], r["n_normal"], r["seed"], r["n"])
+    assert toks == ref["tokens"], "recipe does not reproduce the stored tokens"
+    arch, hp, W = _read_gguf(path)
+    theirs = np.asarray(ref["logits"], dtype=np.float64)
+    mine = numpy_forward(arch, hp, W, toks, out_positions=ref["positions"])
+    print(f"{ref_path_name(path)}: max |numpy - llama.cpp| = {float(np.max(np.abs(mine - theirs))):.3g}")
+    for label, kw in (("no chunking", dict(chunk=1 << 30)), ("no temperature tuning", dict(temp_tuning=False))):
+        alt = numpy_forward(arch, hp, W, toks, out_positions=ref["positions"], **kw)
+        d = np.max(np.abs(alt - theirs), axis=1)
+        print(f"  with {label}: max diff per position {dict(zip(ref['positions'], np.round(d, 4).tolist()))}")
+
+
+def ref_path_name(path: Path) -> str:
+    return path.name[: -len(".gguf")] + ".long.ref.json"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--long", action="store_true")
     ap.add_argument("--vocab", action="store_true")
+    ap.add_argument("--check", action="store_true",
+                    help="compare the stored references with an independent numpy forward pass")
     ap.add_argument("models", nargs="*", help="model files (default: every *.gguf in Fixtures/models)")
     args = ap.parse_args()
     if args.vocab:
         make_vocab_vectors()
+        return
+    if args.check:
+        paths = [Path(m) for m in args.models] or sorted(FIXTURES.glob("*.gguf"))
+        check_refs(paths)
+        if not args.models:
+            check_long(FIXTURES / "llama4-tiny.f32.gguf")
         return
     if args.long:
         make_long(FIXTURES / "llama4-tiny.f32.gguf")
