@@ -14,6 +14,16 @@ import Testing
     }
 }
 
+/// Threads and prompt batching change only the float summation order.
+@Suite struct ThreadingTests {
+    @Test(arguments: ["qwen3moe-tiny.f32", "llama4-tiny.f32", "mixtral-tiny.f32"])
+    func twoThreadsSmallBatches(_ name: String) throws {
+        guard let cmp = try compare(model: name, threads: 2, batchSize: 5) else { return }
+        #expect(cmp.maxAbsDiff <= 1e-4, "\(name): \(cmp)")
+        #expect(cmp.greedyMismatches == 0, "\(name): \(cmp)")
+    }
+}
+
 /// Quantized files: llama.cpp rounds activations to the weight's `vec_dot_type` (Q8_0, Q8_K,
 /// F16, BF16) and so do we (`roundActivations`), so prompt logits mostly agree to ~1e-5.
 /// Float summation order still differs, and now and then that flips one activation's 8-bit
