@@ -284,6 +284,17 @@ def make_long(path: Path) -> Path:
     doc["tokens"] = toks
     doc["positions"] = positions
     doc["logits"] = [f32_list(r) for r in runs[0]]
+    arch, hp, W = _read_gguf(path)
+    ref = np.asarray(runs[0], dtype=np.float64)
+
+    def diff(**kw):
+        mine = numpy_forward(arch, hp, W, toks, out_positions=positions, **kw)
+        return [float(format(x, ".4g")) for x in np.max(np.abs(mine - ref), axis=1)]
+
+    doc["numpy_check"] = dict(
+        description="max |logit difference| per stored position between the independent numpy forward pass and "
+                    "llama.cpp: as implemented, and with each long-context feature switched off",
+        max_abs_diff=diff(), without_chunking=diff(chunk=1 << 30), without_temperature_tuning=diff(temp_tuning=False))
     doc["notes"] = ("Whole sequence evaluated in ubatches of 512 with an F32 KV cache. Llama 4 chunked attention "
                     "(chunk 8192, hard-coded in llama.cpp) on RoPE layers and attention temperature tuning "
                     "(scale = log(floor((pos+1)/8192)+1)*0.1+1) on NoPE layers matter past position 8190.")
