@@ -577,6 +577,124 @@ def ref_path_name(path: Path) -> str:
     return path.name[: -len(".gguf")] + ".long.ref.json"
 
 
+# ------------------------------------------------------------------ independent tokenizer (--check)
+#
+# Byte-level BPE from scratch: special-token split (control tokens only when parsing specials,
+# user-defined tokens always; longest first), the Hugging Face pre-tokenizer regex of the family,
+# whole-word lookup first for llama-bpe (llama.cpp's ignore_merges), then rank-ordered merges.
+
+HF_PRE_REGEX = {
+    "llama-bpe": r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    "qwen2": r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+    "llama4": r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+",
+}
+
+
+class PyBPE:
+    def __init__(self, path: Path):
+        import gguf
+        rd = gguf.GGUFReader(str(path))
+
+        def strs(key):
+            f = rd.fields[key]
+            return [bytes(f.parts[i]).decode("utf-8") for i in f.data]
+
+        self.tokens = strs("tokenizer.ggml.tokens")
+        f = rd.fields["tokenizer.ggml.token_type"]
+        self.types = [int(f.parts[i][0]) for i in f.data]
+        self.ranks = {tuple(m.split(" ", 1)): i for i, m in enumerate(strs("tokenizer.ggml.merges"))}
+        pf = rd.fields["tokenizer.ggml.pre"]
+        self.pre = bytes(pf.parts[pf.data[0]]).decode()
+        self.ids = {t: i for i, t in enumerate(self.tokens)}
+        bf = rd.fields.get("tokenizer.ggml.bos_token_id")
+        self.bos = int(bf.parts[bf.data[0]][0]) if bf else None
+        af = rd.fields.get("tokenizer.ggml.add_bos_token")
+        self.add_bos = bool(af.parts[af.data[0]][0]) if af else False
+        import sys as _s
+        _s.path.insert(0, str(Path(__file__).resolve().parent))
+        from make_models import bytes_to_unicode
+        self.b2u = bytes_to_unicode()
+
+    def _bpe(self, word: str) -> list[int]:
+        if self.pre == "llama-bpe" and word in self.ids:  # ignore_merges
+            return [self.ids[word]]
+        sym = list(word)
+        while len(sym) > 1:
+            best = min(((self.ranks.get((a, b), 1 << 62), i) for i, (a, b) in enumerate(zip(sym, sym[1:]))))
+            if best[0] == 1 << 62:
+                break
+            a, b = sym[best[1]], sym[best[1] + 1]
+            out, i = [], 0
+            while i < len(sym):
+                if i + 1 < len(sym) and sym[i] == a and sym[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(sym[i])
+                    i += 1
+            sym = out
+        ids = []
+        for s_ in sym:
+            if s_ in self.ids:
+                ids.append(self.ids[s_])
+            else:
+                ids.extend(self.ids[c] for c in s_)
+        return ids
+
+    def encode(self, text: str, add_special: bool, parse_special: bool) -> list[int]:
+        import regex
+        specials = [i for i, t in enumerate(self.types) if t == 4 or (parse_special and t == 3)]
+        specials.sort(key=lambda i: -len(self.tokens[i]))
+        frags: list = [text]
+        for sid in specials:
+            st = self.tokens[sid]
+            nxt = []
+            for fr in frags:
+                if isinstance(fr, int):
+                    nxt.append(fr)
+                    continue
+                parts = fr.split(st)
+                for j, part in enumerate(parts):
+                    if j:
+                        nxt.append(sid)
+                    if part:
+                        nxt.append(part)
+            frags = nxt
+        out = [self.bos] if add_special and self.add_bos else []
+        for fr in frags:
+            if isinstance(fr, int):
+                out.append(fr)
+                continue
+            for piece in regex.findall(HF_PRE_REGEX[self.pre], fr):
+                out.extend(self._bpe("".join(self.b2u[b] for b in piece.encode("utf-8"))))
+        return out
+
+
+def check_tokenizers(paths: list[Path]) -> None:
+    for path in paths:
+        ref = json.loads((path.parent / (path.name[: -len(".gguf")] + ".ref.json")).read_text())
+        bpe = PyBPE(path)
+        bad, n = [], 0
+        for case in ref["prompts"] + ref["tokenize"]:
+            for key, special in (("tokens", True), ("tokens_no_special", False)):
+                n += 1
+                mine = bpe.encode(case["text"], True, special)
+                if mine != case[key]:
+                    bad.append((case["text"], key, mine, case[key]))
+        print(f"{path.name}: python BPE vs llama.cpp tokens: {n - len(bad)}/{n} equal")
+        for b in bad:
+            print("   ", repr(b[0]), b[1], "python", b[2], "llama.cpp", b[3])
+    gg = VOCAB_DIR / "ggml-vocab-llama4.gguf"
+    bpe = PyBPE(gg)
+    inp = (VOCAB_DIR / "ggml-vocab-llama4.gguf.inp").read_text(encoding="utf-8")
+    cases = inp.split("\n__ggml_vocab_test__\n")[:-1]
+    outs = (VOCAB_DIR / "ggml-vocab-llama4.gguf.out").read_text().split("\n")[:-1]
+    bad = [(c, o) for c, o in zip(cases, outs) if [int(x) for x in o.split()] != bpe.encode(c, False, False)]
+    print(f"{gg.name}: python BPE (HF GPT-4o regex) vs llama.cpp: {len(cases) - len(bad)}/{len(cases)} cases equal")
+    for c, o in bad:
+        print("   ", repr(c), "python", bpe.encode(c, False, False), "llama.cpp", o.split())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--long", action="store_true")
@@ -590,6 +708,7 @@ def main() -> None:
         return
     if args.check:
         paths = [Path(m) for m in args.models] or sorted(FIXTURES.glob("*.gguf"))
+        check_tokenizers(sorted({p for p in paths if ".f32." in p.name} or set(paths)))
         check_refs(paths)
         if not args.models:
             check_long(FIXTURES / "llama4-tiny.f32.gguf")
