@@ -19,24 +19,36 @@ public struct WebhookItem<Wire: Decodable>: Decodable {
             problem = nil
         } catch {
             wire = nil
-            problem = WebhookItem.describe(error)
+            problem = WebhookItem.describe(error, below: decoder.codingPath.count)
         }
     }
 
     /// The canonical JSON text of the item: an event's `raw`.
     public var rawText: String { raw.jsonText }
 
-    /// A short, deterministic description of a decoding failure: what and where, without the
-    /// value itself (which may be huge or hostile).
-    static func describe(_ error: any Error) -> String {
+    /// A short, deterministic description of a decoding failure: what and where (relative to
+    /// the item, whose own coding path is `depth` keys long), never the value itself (which may
+    /// be huge or hostile).
+    static func describe(_ error: any Error, below depth: Int) -> String {
         guard let error = error as? DecodingError else { return "undecodable item" }
         func path(_ p: [any CodingKey]) -> String {
-            let s = p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            let s = p.dropFirst(depth).map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return s.isEmpty ? "the item" : String(s.drop(while: { $0 == "." }))
         }
+        func name(_ type: Any.Type) -> String {
+            let t = String(describing: type)
+            if t.hasPrefix("Dictionary") { return "an object" }
+            if t.hasPrefix("Array") { return "an array" }
+            switch t {
+            case "String": return "a string"
+            case "Bool": return "a boolean"
+            case "Int", "Int64", "Double", "Float": return "a number"
+            default: return t
+            }
+        }
         switch error {
-        case .typeMismatch(let type, let c): return "\(path(c.codingPath)) is not \(type)"
-        case .valueNotFound(let type, let c): return "\(path(c.codingPath)) is null, expected \(type)"
+        case .typeMismatch(let type, let c): return "\(path(c.codingPath)) is not \(name(type))"
+        case .valueNotFound(let type, let c): return "\(path(c.codingPath)) is null, expected \(name(type))"
         case .keyNotFound(let key, let c): return "missing \(path(c.codingPath + [key]))"
         case .dataCorrupted(let c): return "\(path(c.codingPath)) is invalid"
         @unknown default: return "undecodable item"
