@@ -1,24 +1,19 @@
 /// Byte-level BPE (GPT-2 style, `tokenizer.ggml.model = gpt2`) over raw bytes.
 ///
-/// GGUF stores tokens and merges in GPT-2's printable byte alphabet (`Ġ` for a space, …). We
-/// translate both back to raw bytes once, so words are merged as bytes: every string a merge
-/// can produce is a "symbol", numbered like the vocabulary where it is a token and past it
-/// where it is not (llama.cpp merges by text, so such strings can exist mid-merge).
-/// Merge order follows llama.cpp's `llm_tokenizer_bpe_session`: lowest rank first, then the
-/// leftmost pair.
+/// GGUF stores tokens and merges in GPT-2's printable byte alphabet (`Ġ` for a space, …).
+/// Tokens are translated back to raw bytes once; merges stay as stored and are looked up by
+/// the text `left right`, exactly as llama.cpp's `bpe_ranks` (so a merge whose halves or result
+/// are no token still applies mid-word). Merge order follows llama.cpp's
+/// `llm_tokenizer_bpe_session`: lowest rank first, then the leftmost pair.
 struct BytePairModel: Sendable {
-    /// Raw bytes of every symbol that is a vocabulary token.
+    /// Raw bytes of every token expressible in the byte alphabet.
     private var symbols: ByteStringTable
-    /// Token id of each symbol in `symbols`.
+    /// Token id of each entry of `symbols`.
     private var symbolToken: [Int32]
-    /// Bytes of symbols that are no token, numbered from `symbols.count`.
-    private var extraSymbols: [[UInt8]] = []
-    /// Symbol of each single byte.
-    private var byteSymbol = [Int32](repeating: -1, count: 256)
-    /// Token of each single byte (llama.cpp's fallback for unknown symbols), or -1.
+    /// Merge texts ("left right"); an entry's number is its rank.
+    private var merges: ByteStringTable
+    /// Token of each single byte (llama.cpp's fallback for a piece that is no token), or -1.
     private(set) var byteToken = [Int32](repeating: -1, count: 256)
-    /// (left symbol << 32 | right symbol) → (rank << 32 | merged symbol).
-    private var merges: PairTable
 
     /// Builds the model from the vocabulary's stored texts and `tokenizer.ggml.merges`.
     init(tokens texts: ByteStringTable, merges mergeList: [String]) {
@@ -36,37 +31,17 @@ struct BytePairModel: Sendable {
         table.buildIndex()
         symbols = table
         symbolToken = tokenOfSymbol
-        merges = PairTable(capacityFor: mergeList.count)
 
-        var extraIndex: [[UInt8]: Int32] = [:]
-        func symbol(_ bytes: [UInt8]) -> Int32 {
-            if let s = symbols.index(of: bytes) { return Int32(s) }
-            if let s = extraIndex[bytes] { return s }
-            let s = Int32(symbols.count + extraSymbols.count)
-            extraSymbols.append(bytes)
-            extraIndex[bytes] = s
-            return s
-        }
-        for b in 0..<256 {
-            byteSymbol[b] = symbol([UInt8(b)])
-            if Int(byteSymbol[b]) < symbols.count { byteToken[b] = symbolToken[Int(byteSymbol[b])] }
-        }
-        var left: [UInt8] = [], right: [UInt8] = []
-        for (rank, merge) in mergeList.enumerated() {
+        var mergeTable = ByteStringTable(expectedCount: mergeList.count, expectedBytes: mergeList.count * 8)
+        for merge in mergeList {
             var m = merge
-            let ok: Bool = m.withUTF8 { utf8 in
-                // llama.cpp splits at the first space after the first byte.
-                guard utf8.count > 1, let cut = utf8[1...].firstIndex(of: 0x20) else { return false }
-                left.removeAll(keepingCapacity: true)
-                right.removeAll(keepingCapacity: true)
-                return GPT2Bytes.decode(utf8[..<cut], into: &left)
-                    && GPT2Bytes.decode(utf8[(cut + 1)...], into: &right)
-            }
-            guard ok, !left.isEmpty, !right.isEmpty else { continue }
-            let a = symbol(left), b = symbol(right)
-            let merged = symbol(left + right)
-            merges.insertIfAbsent(UInt64(UInt32(a)) << 32 | UInt64(UInt32(b)),
-                                  UInt64(rank) << 32 | UInt64(UInt32(merged)))
+            m.withUTF8 { mergeTable.append($0) }
+        }
+        mergeTable.buildIndex(firstWins: true) // unordered_map::emplace keeps the first
+        merges = mergeTable
+
+        for b in 0..<256 {
+            if let s = symbols.index(of: [UInt8(b)]) { byteToken[b] = symbolToken[s] }
         }
     }
 
@@ -79,47 +54,48 @@ struct BytePairModel: Sendable {
     func encode(word: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) {
         let n = word.count
         guard n > 0 else { return }
-        if n == 1 { emit(byteSymbol[Int(word[0])], into: &out); return }
-        var sym = [Int32](repeating: 0, count: n)
+        // Symbols are byte ranges of the word: start i, length len[i], linked by next/prev.
+        var len = [Int32](repeating: 1, count: n)
         var next = [Int32](repeating: -1, count: n)
         var prev = [Int32](repeating: -1, count: n)
         for i in 0..<n {
-            sym[i] = byteSymbol[Int(word[i])]
             next[i] = i + 1 < n ? Int32(i + 1) : -1
             prev[i] = Int32(i - 1)
         }
         var heap = MergeHeap()
+        var key: [UInt8] = []
         func consider(_ l: Int32, _ r: Int32) {
             guard l >= 0, r >= 0 else { return }
-            let key = UInt64(UInt32(sym[Int(l)])) << 32 | UInt64(UInt32(sym[Int(r)]))
-            guard let v = merges.value(key) else { return }
-            heap.push(.init(rank: UInt32(v >> 32), left: l, right: r,
-                            leftSymbol: sym[Int(l)], rightSymbol: sym[Int(r)], merged: Int32(truncatingIfNeeded: v)))
+            let li = Int(l), ri = Int(r)
+            key.removeAll(keepingCapacity: true)
+            for k in li..<li + Int(len[li]) { GPT2Bytes.appendEncoded(word[k], to: &key) }
+            key.append(0x20)
+            for k in ri..<ri + Int(len[ri]) { GPT2Bytes.appendEncoded(word[k], to: &key) }
+            guard let rank = key.withUnsafeBufferPointer({ merges.index(of: $0) }) else { return }
+            heap.push(.init(rank: UInt32(rank), left: l, right: r, leftLength: len[li], rightLength: len[ri]))
         }
         for i in 1..<n { consider(Int32(i - 1), Int32(i)) }
         while let m = heap.pop() {
             let l = Int(m.left), r = Int(m.right)
             // Skip pairs made stale by an earlier merge.
-            guard sym[l] == m.leftSymbol, sym[r] == m.rightSymbol, next[l] == m.right else { continue }
-            sym[l] = m.merged
-            sym[r] = -1
+            guard len[l] == m.leftLength, len[r] == m.rightLength, next[l] == m.right else { continue }
+            len[l] += len[r]
+            len[r] = 0
             next[l] = next[r]
             if next[r] >= 0 { prev[Int(next[r])] = m.left }
             next[r] = -2
             consider(prev[l], m.left)
             consider(m.left, next[l])
         }
-        var i: Int32 = 0
-        while i >= 0 { emit(sym[Int(i)], into: &out); i = next[Int(i)] }
-    }
-
-    /// A symbol's token, or (for a symbol that is no token) its bytes' tokens.
-    @inline(__always)
-    private func emit(_ s: Int32, into out: inout [Int32]) {
-        if s >= 0 && Int(s) < symbols.count { out.append(symbolToken[Int(s)]); return }
-        guard s >= 0 else { return }
-        for b in extraSymbols[Int(s) - symbols.count] where byteToken[Int(b)] >= 0 {
-            out.append(byteToken[Int(b)])
+        var i = 0
+        while i >= 0 {
+            let piece = UnsafeBufferPointer(rebasing: word[i..<i + Int(len[i])])
+            if let s = symbols.index(of: piece) {
+                out.append(symbolToken[s])
+            } else {
+                for b in piece where byteToken[Int(b)] >= 0 { out.append(byteToken[Int(b)]) }
+            }
+            i = Int(next[i])
         }
     }
 }
@@ -130,9 +106,8 @@ struct MergeHeap {
         var rank: UInt32
         var left: Int32
         var right: Int32
-        var leftSymbol: Int32
-        var rightSymbol: Int32
-        var merged: Int32
+        var leftLength: Int32
+        var rightLength: Int32
         @inline(__always) func before(_ o: Entry) -> Bool { rank < o.rank || (rank == o.rank && left < o.left) }
     }
 
@@ -193,6 +168,17 @@ enum GPT2Bytes {
         for (b, cp) in codepointOfByte.enumerated() { inverse[Int(cp)] = Int16(b) }
         return inverse
     }()
+
+    /// Appends the byte-alphabet UTF-8 of one raw byte.
+    @inline(__always)
+    static func appendEncoded(_ b: UInt8, to out: inout [UInt8]) {
+        let cp = codepointOfByte[Int(b)]
+        if cp < 0x80 {
+            out.append(UInt8(cp))
+        } else {
+            out.append(0xC0 | UInt8(cp >> 6)); out.append(0x80 | UInt8(cp & 0x3F))
+        }
+    }
 
     /// Appends the raw bytes an encoded text stands for; false if a code point is outside the
     /// alphabet (such a text can never be produced by byte-level BPE).

@@ -28,8 +28,8 @@ struct ByteStringTable: Sendable {
     }
 
     /// Builds the hash index. When strings repeat, the last one wins (llama.cpp's
-    /// `token_to_id[word] = i` overwrites).
-    mutating func buildIndex() {
+    /// `token_to_id[word] = i` overwrites) unless `firstWins`.
+    mutating func buildIndex(firstWins: Bool = false) {
         var capacity = 16
         while capacity < count * 2 { capacity <<= 1 }
         slots = [Int32](repeating: 0, count: capacity)
@@ -39,12 +39,13 @@ struct ByteStringTable: Sendable {
                 let lo = Int(offsets[i]), hi = Int(offsets[i + 1])
                 let piece = UnsafeBufferPointer(rebasing: all[lo..<hi])
                 var slot = Int(truncatingIfNeeded: ByteStringTable.hash(piece)) & mask
+                var duplicate = false
                 while slots[slot] != 0 {
                     let j = Int(slots[slot]) - 1
-                    if equal(j, piece, all) { break }
+                    if equal(j, piece, all) { duplicate = true; break }
                     slot = (slot + 1) & mask
                 }
-                slots[slot] = Int32(i + 1)
+                if !(duplicate && firstWins) { slots[slot] = Int32(i + 1) }
             }
         }
     }
@@ -87,50 +88,5 @@ struct ByteStringTable: Sendable {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in s { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h ^ (h >> 29)
-    }
-}
-
-/// An open-addressing map from a 64-bit key to a 64-bit value (used for BPE merge pairs).
-struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
-    private let mask: Int
-    private static let empty = UInt64.max
-
-    init(capacityFor n: Int) {
-        var capacity = 16
-        while capacity < n * 2 { capacity <<= 1 }
-        keys = [UInt64](repeating: PairTable.empty, count: capacity)
-        values = [UInt64](repeating: 0, count: capacity)
-        mask = capacity - 1
-    }
-
-    @inline(__always)
-    private static func mix(_ k: UInt64) -> UInt64 {
-        var x = k &* 0x9E37_79B9_7F4A_7C15
-        x ^= x >> 32
-        return x
-    }
-
-    /// Inserts `key` unless present (first insertion wins, as `unordered_map::emplace`).
-    mutating func insertIfAbsent(_ key: UInt64, _ value: UInt64) {
-        var slot = Int(truncatingIfNeeded: PairTable.mix(key)) & mask
-        while keys[slot] != PairTable.empty {
-            if keys[slot] == key { return }
-            slot = (slot + 1) & mask
-        }
-        keys[slot] = key
-        values[slot] = value
-    }
-
-    @inline(__always)
-    func value(_ key: UInt64) -> UInt64? {
-        var slot = Int(truncatingIfNeeded: PairTable.mix(key)) & mask
-        while true {
-            let k = keys[slot]
-            if k == key { return values[slot] }
-            if k == PairTable.empty { return nil }
-            slot = (slot + 1) & mask
-        }
     }
 }
