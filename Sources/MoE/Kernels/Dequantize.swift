@@ -82,23 +82,21 @@ func dequantizeRow(_ type: GGMLType, _ src: UnsafeRawPointer, _ dst: UnsafeMutab
 
 /// Q6_K: `u8 ql[128], u8 qh[64], i8 scales[16], f16 d`; 6-bit values minus 32, 16 sub-blocks of 16.
 @inline(__always) func dequantQ6_K(_ b: UnsafeRawPointer, _ y: UnsafeMutablePointer<Float>) {
-    let d = f16(u16(b, 208))
+    let d = f16(b.loadUnaligned(fromByteOffset: 208, as: UInt16.self))
     for half in 0..<2 {
         let ql = (b + 64 * half).assumingMemoryBound(to: UInt8.self)
         let qh = (b + 128 + 32 * half).assumingMemoryBound(to: UInt8.self)
         let sc = (b + 192 + 8 * half).assumingMemoryBound(to: Int8.self)
         let out = y + 128 * half
-        for l in 0..<32 {
-            let s = l / 16
-            let h = qh[l]
-            let q1 = Int(ql[l] & 0xF | (h & 3) << 4) - 32
-            let q2 = Int(ql[l + 32] & 0xF | ((h >> 2) & 3) << 4) - 32
-            let q3 = Int(ql[l] >> 4 | ((h >> 4) & 3) << 4) - 32
-            let q4 = Int(ql[l + 32] >> 4 | ((h >> 6) & 3) << 4) - 32
-            out[l] = d * Float(sc[s]) * Float(q1)
-            out[l + 32] = d * Float(sc[s + 2]) * Float(q2)
-            out[l + 64] = d * Float(sc[s + 4]) * Float(q3)
-            out[l + 96] = d * Float(sc[s + 6]) * Float(q4)
+        for g in 0..<2 {   // l in 16g..<16g+16 share the scales sc[g], sc[g+2], sc[g+4], sc[g+6]
+            let d1 = d * Float(sc[g]), d2 = d * Float(sc[g + 2]), d3 = d * Float(sc[g + 4]), d4 = d * Float(sc[g + 6])
+            for l in 16 * g..<16 * g + 16 {
+                let h = qh[l]
+                out[l] = d1 * Float(Int32(ql[l] & 0xF | (h & 3) << 4) &- 32)
+                out[l + 32] = d2 * Float(Int32(ql[l + 32] & 0xF | ((h >> 2) & 3) << 4) &- 32)
+                out[l + 64] = d3 * Float(Int32(ql[l] >> 4 | ((h >> 4) & 3) << 4) &- 32)
+                out[l + 96] = d4 * Float(Int32(ql[l + 32] >> 4 | ((h >> 6) & 3) << 4) &- 32)
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ final class Linear: @unchecked Sendable {
     /// Rounded activations: capacity `maxTokens × maxCols`.
     private let rounded: UnsafeMutablePointer<Float>
     private let roundedCapacity: Int
+    /// One token's activations quantized for the integer kernels.
+    private let quantized: QuantizedActivations
 
     /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
     init(workers: Workers, maxCols: Int, maxTokens: Int) {
@@ -23,18 +25,29 @@ final class Linear: @unchecked Sendable {
         scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(maxCols * 16, 1 << 16)) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
+        quantized = QuantizedActivations(capacity: maxCols)
     }
 
     deinit {
         scratch.forEach { $0.deallocate() }
         rounded.deallocate()
+        quantized.deallocate()
     }
 
     /// Rows per tile for a matrix of `cols` columns.
     private func tileRows(_ cols: Int) -> Int { max(1, tileFloats / cols) }
 
-    /// y[rows] = W · x[cols], one token.
+    /// y[rows] = W · x[cols], one token. Quantized types with an integer kernel use row dot
+    /// products on quantized activations (`IntegerDot.swift`); others dequantize tiles for sgemv.
     func matvec(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        if hasIntegerDot(w.type) {
+            let a = quantized, cols = w.cols, type = w.type
+            if type == .q8_0 || type == .q4_0 { a.quantizeQ8_0(x, cols) } else { a.quantizeQ8_K(x, cols) }
+            workers.split(w.rows, grain: 4) { _, r in
+                for row in r { y[row] = dotRow(type, w.row(row), a, cols) }
+            }
+            return
+        }
         let xr = prepare(w.type, x, 1, w.cols)
         let cols = w.cols
         if w.type == .f32 {

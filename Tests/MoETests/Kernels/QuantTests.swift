@@ -74,6 +74,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [GGMLType.q8_0, .q4_0, .q4_K, .q5_K, .q6_K])
+    func integerDotMatchesFloatDotOfRoundedActivations(_ type: GGMLType) {
+        let m = Self.matrix(type), cols = m.cols
+        let x = Self.floats("x.f32")
+        let a = QuantizedActivations(capacity: cols)
+        defer { a.deallocate() }
+        x.withUnsafeBufferPointer { if type.blockSize == 32 { a.quantizeQ8_0($0.baseAddress!, cols) } else { a.quantizeQ8_K($0.baseAddress!, cols) } }
+        // The integer activations, scaled, equal roundActivations' floats.
+        var xr = [Float](repeating: 0, count: cols)
+        x.withUnsafeBufferPointer { xp in xr.withUnsafeMutableBufferPointer { roundActivations(for: type, xp.baseAddress!, $0.baseAddress!, cols) } }
+        let block = type.blockSize
+        for i in 0..<cols { #expect(a.d[i / block] * Float(a.qs[i]) == xr[i], "\(type.name) activation [\(i)]") }
+        if block == 256 {
+            for j in 0..<cols / 16 { #expect(a.bsums[j] == (0..<16).reduce(Int32(0)) { $0 + Int32(a.qs[16 * j + $1]) }) }
+        }
+        var w = [Float](repeating: 0, count: cols)
+        for r in 0..<m.rows {
+            w.withUnsafeMutableBufferPointer { dequantizeRow(type, m.row(r), $0.baseAddress!, cols) }
+            let expected = (0..<cols).reduce(0.0) { $0 + Double(w[$1]) * Double(xr[$1]) }
+            let got = dotRow(type, m.row(r), a, cols)
+            #expect(abs(Double(got) - expected) <= 1e-4 * max(1, abs(expected)), "\(type.name) row \(r): \(got) vs \(expected)")
+        }
+    }
+
     @Test func activationRoundingIsBounded() {
         let x = Self.floats("x.f32")
         for type in Self.types {
