@@ -1,6 +1,6 @@
 /// A loaded model: configuration, weights (views into the mmapped GGUF) and worker threads.
 ///
-/// Immutable after `load`; any number of `Sequence`s may run on it, each on its own thread.
+/// Immutable after `load`; any number of `Session`s may run on it, each on its own thread.
 public final class Model: @unchecked Sendable {
     /// Sizes, experts and per-layer behaviour.
     public let config: ModelConfig
@@ -32,9 +32,9 @@ public final class Model: @unchecked Sendable {
         workers = Workers(threads: self.threads)
     }
 
-    /// A new sequence with room for `maxTokens` positions; prompts are processed in batches
+    /// A new session (one sequence of tokens, its KV cache and scratch) with room for `maxTokens` positions; prompts are processed in batches
     /// of at most `batchSize` tokens.
-    public func makeSequence(maxTokens: Int, batchSize: Int = 64) -> Sequence {
-        Sequence(model: self, maxTokens: maxTokens, batchSize: batchSize)
+    public func makeSession(maxTokens: Int, batchSize: Int = 64) -> Session {
+        Session(model: self, maxTokens: maxTokens, batchSize: batchSize)
     }
 }

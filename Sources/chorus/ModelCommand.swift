@@ -107,7 +107,7 @@ struct ModelGenerateCommand: ParsableCommand {
         let ids = tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
         guard !ids.isEmpty else { throw ValidationError("the prompt encodes to no tokens") }
         let loaded = clock.now
-        let seq = model.makeSequence(maxTokens: ids.count + maxTokens, batchSize: 256)
+        let seq = model.makeSession(maxTokens: ids.count + maxTokens, batchSize: 256)
         var logits = seq.prefill(ids)[0]
         let prefilled = clock.now
         var out: [Int32] = []

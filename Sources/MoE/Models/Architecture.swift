@@ -1,6 +1,6 @@
 /// One supported architecture: how its GGUF metadata becomes a `ModelConfig`.
 ///
-/// The forward pass is shared (`Sequence+Forward.swift`); an architecture states its quirks as
+/// The forward pass is shared (`Session+Forward.swift`); an architecture states its quirks as
 /// `ModelConfig` flags. Adding one = a file in `Models/` + a line in `ArchitectureRegistry`.
 protocol ArchitectureDefinition {
     /// `general.architecture` values this definition handles.

@@ -68,7 +68,7 @@ import Testing
         #expect(toks == ref.tokens)
 
         let model = try Model.load(path: Reference.modelPath("llama4-tiny.f32"))
-        let seq = model.makeSequence(maxTokens: toks.count, batchSize: 512)
+        let seq = model.makeSession(maxTokens: toks.count, batchSize: 512)
         var worst: Float = 0
         var done = 0
         for (pos, expected) in zip(ref.positions, ref.logits) {

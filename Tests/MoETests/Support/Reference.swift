@@ -81,7 +81,7 @@ func compare(model name: String, threads: Int = 1, batchSize: Int = 64) throws -
     let model = try Model.load(path: Reference.modelPath(name), threads: threads)
     var cmp = Comparison()
     for p in ref.prompts {
-        let seq = model.makeSequence(maxTokens: p.tokens.count + p.greedy.count + 1, batchSize: batchSize)
+        let seq = model.makeSession(maxTokens: p.tokens.count + p.greedy.count + 1, batchSize: batchSize)
         let rows = seq.prefill(p.tokens, allLogits: true)
         for (r, o) in zip(p.logits, rows) { cmp.add(r, o) }
         var last = rows.last!

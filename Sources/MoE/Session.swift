@@ -1,9 +1,9 @@
-/// One conversation's state on a `Model`: its KV cache, position and scratch buffers.
+/// One sequence of tokens on a `Model` (a conversation): its KV cache, position and scratch buffers.
 ///
 /// Not thread-safe: use a sequence from one thread at a time (different sequences may run
 /// concurrently). Token ids must be in `0..<config.vocabSize` and the total number of tokens
 /// must stay within `maxTokens` (checked: violating either is a programming error and traps).
-public final class Sequence {
+public final class Session {
     /// The model this sequence runs on.
     public let model: Model
     /// Positions available in the KV cache.

@@ -4,7 +4,7 @@ import CBLAS
 /// The forward pass shared by every architecture (llama2.c's `forward`), driven by
 /// `ModelConfig` flags. References: llama.cpp src/models/{llama4,qwen3moe,llama}.cpp and
 /// src/llama-graph.cpp (`build_attn`, `build_ffn`, `build_moe_ffn`).
-extension Sequence {
+extension Session {
     /// Runs `tokens` at positions `position...`, appends their K/V to the cache and returns logits.
     func forward(_ tokens: UnsafeBufferPointer<Int32>, wantLogits: LogitsWanted) -> [[Float]] {
         let c = model.config, w = model.weights, s = state
