@@ -54,6 +54,7 @@ extension SQLiteQueue {
                 CREATE INDEX quarantine_received_at ON quarantine (received_at);
                 """)
         }
+        registerConversationMigrations(&migrator)
         return migrator
     }
 }
