@@ -371,15 +371,51 @@ def _read_gguf(path: Path):
         "embedding_length", "block_count", "attention.head_count", "attention.head_count_kv",
         "attention.key_length", "rope.freq_base", "attention.layer_norm_rms_epsilon", "expert_count",
         "expert_used_count", "interleave_moe_layer_step")}
-    W = {}
+    W, types = {}, {}
     for t in rd.tensors:
+        types[t.name] = t.tensor_type.name
         shape = tuple(int(x) for x in reversed(t.shape.tolist()))
         if t.tensor_type == gguf.GGMLQuantizationType.F32:
             a = np.asarray(t.data, dtype=np.float32).reshape(shape)
         else:
             a = quants.dequantize(np.asarray(t.data), t.tensor_type).reshape(shape)
         W[t.name] = a.astype(np.float64)
+    W["__types__"] = types
     return arch, hp, W
+
+
+def _act_quant(x: np.ndarray, wtype: str) -> np.ndarray:
+    """What llama.cpp's CPU backend does to the activations (float32) before a product with a weight of
+    type `wtype` (the weight type's vec_dot_type): F16/BF16 rounding, Q8_0 blocks of 32 (Q8_0, Q4_0
+    weights), Q8_K blocks of 256 (K-quants). Returns the dequantized activations."""
+    x32 = np.asarray(x, dtype=np.float32)
+    if wtype == "F32":
+        return x
+    if wtype == "F16":
+        return x32.astype(np.float16).astype(np.float64)
+    if wtype == "BF16":
+        u = x32.view(np.uint32).astype(np.uint64)
+        b = ((u + (0x7FFF + ((u >> 16) & 1))) >> 16).astype(np.uint32) << 16
+        return b.astype(np.uint32).view(np.float32).astype(np.float64)
+    shp = x32.shape
+    if wtype in ("Q8_0", "Q4_0"):
+        blk = x32.reshape(-1, 32)
+        amax = np.abs(blk).max(axis=1, keepdims=True)
+        with np.errstate(divide="ignore"):
+            iscale = np.where(amax > 0, np.float32(127.0) / amax, 0).astype(np.float32)
+        q = np.rint(blk * iscale)
+        d = (amax / np.float32(127.0)).astype(np.float16).astype(np.float32)
+        return (q * d).astype(np.float64).reshape(shp)
+    if wtype in ("Q4_K", "Q5_K", "Q6_K"):
+        blk = x32.reshape(-1, 256)
+        idx = np.abs(blk).argmax(axis=1)
+        mx = blk[np.arange(len(blk)), idx][:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            iscale = np.where(mx != 0, np.float32(-127.0) / mx, 0).astype(np.float32)
+            q = np.minimum(np.rint(iscale * blk), 127)
+            d = np.where(mx != 0, np.float32(1.0) / iscale, 0).astype(np.float32)
+        return (q * d).astype(np.float64).reshape(shp)
+    raise ValueError(f"no activation rule for {wtype}")
 
 
 def _rms(x, eps, w=None):
@@ -413,7 +449,7 @@ def _ffn(h, g, u, d):
     return (_silu(h @ g.T) * (h @ u.T)) @ d.T
 
 
-def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuning=True, stats=None):
+def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuning=True, stats=None, emulate=False):
     """stats (optional dict) receives 'router_margin': per token, the smallest gap over MoE layers between the
     k-th and (k+1)-th router logit (how close routing is to flipping)."""
     tokens = np.asarray(tokens)
@@ -424,6 +460,19 @@ def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuni
     eps, base = hp["attention.layer_norm_rms_epsilon"], hp["rope.freq_base"]
     n_layer = hp["block_count"]
     pos = np.arange(T)
+    types = W["__types__"]
+
+    def mm(a, name, wmat=None):
+        """a @ W[name].T, with llama.cpp's activation conversion when emulating."""
+        w = W[name] if wmat is None else wmat
+        return (_act_quant(a, types[name]) if emulate else a) @ w.T
+
+    def ffn(a, g, u, d, e=None):
+        G = W[g] if e is None else W[g][e]
+        U = W[u] if e is None else W[u][e]
+        D = W[d] if e is None else W[d][e]
+        return mm(_silu(mm(a, g, G)) * mm(a, u, U), d, D)
+
     x = W["token_embd.weight"][tokens]
     factors = W.get("rope_freqs.weight")
     for il in range(n_layer):
@@ -431,9 +480,9 @@ def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuni
         last = il == n_layer - 1
         qpos = pos if (not last or out_positions is None) else np.asarray(out_positions)
         h = _rms(x, eps, W[p + "attn_norm.weight"])
-        q = (h[qpos] @ W[p + "attn_q.weight"].T).reshape(len(qpos), H, hd)
-        k = (h @ W[p + "attn_k.weight"].T).reshape(T, KV, hd)
-        v = (h @ W[p + "attn_v.weight"].T).reshape(T, KV, hd)
+        q = mm(h[qpos], p + "attn_q.weight").reshape(len(qpos), H, hd)
+        k = mm(h, p + "attn_k.weight").reshape(T, KV, hd)
+        v = mm(h, p + "attn_v.weight").reshape(T, KV, hd)
         chunked = False
         if arch == "qwen3moe":
             q = _rms(q, eps, W[p + "attn_q_norm.weight"])
@@ -463,12 +512,12 @@ def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuni
                 pr = np.exp(sc)
                 pr /= pr.sum(axis=1, keepdims=True)
                 att[b0:b0 + 512, hh] = pr @ v[:, kvh]
-        o = att.reshape(len(qpos), H * hd) @ W[p + "attn_output.weight"].T
+        o = mm(att.reshape(len(qpos), H * hd), p + "attn_output.weight")
         x = x[qpos] + o
         h = _rms(x, eps, W[p + "ffn_norm.weight"])
         if p + "ffn_gate_inp.weight" in W:
-            logits = h @ W[p + "ffn_gate_inp.weight"].T
-            G, U, D = W[p + "ffn_gate_exps.weight"], W[p + "ffn_up_exps.weight"], W[p + "ffn_down_exps.weight"]
+            logits = mm(h, p + "ffn_gate_inp.weight")
+            names = (p + "ffn_gate_exps.weight", p + "ffn_up_exps.weight", p + "ffn_down_exps.weight")
             out = np.zeros_like(h)
             kk = hp["expert_used_count"]
             if stats is not None:
@@ -481,23 +530,21 @@ def numpy_forward(arch, hp, W, tokens, out_positions=None, chunk=8192, temp_tuni
                     sel = np.argsort(-logits[t], kind="stable")[:kk]
                     for e in sel:
                         wgt = 1.0 / (1.0 + np.exp(-logits[t, e]))
-                        out[t] += _ffn((h[t] * wgt)[None], G[e], U[e], D[e])[0]
+                        out[t] += ffn((h[t] * wgt)[None], *names, e)[0]
                 else:
                     pr = np.exp(logits[t] - logits[t].max())
                     pr /= pr.sum()
                     sel = np.argsort(-pr, kind="stable")[:kk]
                     wsel = pr[sel] / pr[sel].sum()
                     for e, wgt in zip(sel, wsel):
-                        out[t] += wgt * _ffn(h[t][None], G[e], U[e], D[e])[0]
+                        out[t] += wgt * ffn(h[t][None], *names, e)[0]
             if p + "ffn_gate_shexp.weight" in W:
-                out += _ffn(h, W[p + "ffn_gate_shexp.weight"], W[p + "ffn_up_shexp.weight"],
-                            W[p + "ffn_down_shexp.weight"])
+                out += ffn(h, p + "ffn_gate_shexp.weight", p + "ffn_up_shexp.weight", p + "ffn_down_shexp.weight")
         else:
-            out = _ffn(h, W[p + "ffn_gate.weight"], W[p + "ffn_up.weight"], W[p + "ffn_down.weight"])
+            out = ffn(h, p + "ffn_gate.weight", p + "ffn_up.weight", p + "ffn_down.weight")
         x = x + out
     xo = _rms(x, eps, W["output_norm.weight"])
-    head = W.get("output.weight", W["token_embd.weight"])
-    return xo @ head.T
+    return mm(xo, "output.weight" if "output.weight" in W else "token_embd.weight")
 
 
 def _log_softmax(x):
@@ -529,14 +576,30 @@ def numpy_summary(path: Path, prompts: list) -> dict:
             seq.append(nxt)
         greedy_prefix.append(n_match)
     d, k = np.concatenate(diffs), np.concatenate(kls)
-    return dict(
+    out = dict(
         description="independent float64 numpy forward pass (scripts/make_references.py numpy_forward) vs the "
                     "llama.cpp logits above: what an engine without activation quantization should expect",
         max_abs_diff=float(format(d.max(), ".4g")), median_abs_diff=float(format(np.median(d), ".4g")),
         top1_agree=agree, positions=total,
         kl_max=float(format(k.max(), ".4g")), kl_median=float(format(np.median(k), ".4g")),
-        greedy_match_prefix=greedy_prefix,
-        router_margins=margins)
+        greedy_match_prefix=greedy_prefix)
+    if set(W["__types__"].values()) != {"F32"}:
+        ed, eagree = [], 0
+        for pr in prompts:
+            mine = numpy_forward(arch, hp, W, pr["tokens"], emulate=True)
+            theirs = np.asarray(pr["logits"], dtype=np.float64)
+            ed.append(np.max(np.abs(mine - theirs), axis=1))
+            eagree += int(np.sum(mine.argmax(1) == theirs.argmax(1)))
+        ed = np.concatenate(ed)
+        out["emulated"] = dict(
+            description="the same pass converting activations as llama.cpp's CPU backend does before each weight "
+                        "product (F16/BF16 rounding, Q8_0 blocks for Q8_0/Q4_0 weights, Q8_K for K-quants). Residual "
+                        "outliers are single activations within ~1e-5 of a rounding tie, which float32 vs float64 "
+                        "arithmetic resolves differently; the error then persists at later positions via the KV cache",
+            max_abs_diff=float(format(ed.max(), ".4g")), median_abs_diff=float(format(np.median(ed), ".4g")),
+            positions_over_1e_3=int(np.sum(ed > 1e-3)), top1_agree=eagree, positions=total)
+    out["router_margins"] = margins
+    return out
 
 
 def check_refs(paths: list[Path]) -> None:
