@@ -254,6 +254,10 @@ FIXTURE_CONFIGS = {
     "llama4-tiny": cfg(arch="llama4", family="llama4", n_embd=64, n_layer=4, n_head=4, n_head_kv=2, head_dim=32,
                        n_ff=128, n_ff_exp=64, n_expert=4, n_expert_used=1, moe_step=2, rope_base=500000.0,
                        rope_freqs=True, ctx=16384),
+    # Scout-like Llama 4: every layer MoE (step 1, NoPE layer 3 is MoE too), GQA 4/1; committed as BF16 only.
+    "llama4-scout-tiny": cfg(arch="llama4", family="llama4", n_embd=64, n_layer=4, n_head=4, n_head_kv=1, head_dim=32,
+                             n_ff=128, n_ff_exp=32, n_expert=4, n_expert_used=1, moe_step=1, rope_base=500000.0,
+                             rope_freqs=True, ctx=16384),
     # Qwen3-MoE: q/k norms, head_dim 32 != 64/4, GQA, 8 experts top-2, tied output (no output.weight).
     "qwen3moe-tiny": cfg(arch="qwen3moe", family="qwen3", n_embd=64, n_layer=2, n_head=4, n_head_kv=2, head_dim=32,
                          n_ff=256, n_ff_exp=32, n_expert=8, n_expert_used=2, rope_base=1000000.0, eps=1e-6,
@@ -277,6 +281,7 @@ FIXTURE_CONFIGS = {
 FIXTURE_FILES = [
     ("llama4-tiny.f32", "llama4-tiny", None),
     ("llama4-tiny.q8_0", "llama4-tiny", "Q8_0"),
+    ("llama4-scout-tiny.bf16", "llama4-scout-tiny", "BF16"),
     ("qwen3moe-tiny.f32", "qwen3moe-tiny", None),
     ("qwen3moe-tiny.f16", "qwen3moe-tiny", "F16"),
     ("qwen3moe-tiny.bf16", "qwen3moe-tiny", "BF16"),
