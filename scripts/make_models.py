@@ -505,10 +505,6 @@ def make_vocab_llama4(n_keep: int = 8192) -> Path:
     and tokenizer.ggml.pre = llama4."""
     rd = gguf.GGUFReader(LLAMA_BPE_VOCAB)
 
-    def arr(key):
-        f = rd.fields[key]
-        return [f.contents(i) for i in range(len(f.data))] if hasattr(f, "contents") else None
-
     f_tok = rd.fields["tokenizer.ggml.tokens"]
     tokens = [bytes(f_tok.parts[i]).decode("utf-8") for i in f_tok.data]
     f_mer = rd.fields["tokenizer.ggml.merges"]

@@ -15,7 +15,7 @@ import argparse
 import ctypes
 import hashlib
 import json
-import sys
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Tests" / "MoETests" / "Fixtures" / "models"
 VOCAB_DIR = ROOT / "Tests" / "MoETests" / "Fixtures" / "vocab"
 LLAMA_CPP_COMMIT = "0c1e57098bba43ac29e6e3b677cdceebdd22334f"  # vendored in llama-cpp-python 0.3.36
-LLAMA_BPE_INP = "/work/oracle/llama_cpp_python-0.3.36/vendor/llama.cpp/models/ggml-vocab-llama-bpe.gguf.inp"
+LLAMA_BPE_INP = os.environ.get(
+    "LLAMA_BPE_INP", "/work/oracle/llama_cpp_python-0.3.36/vendor/llama.cpp/models/ggml-vocab-llama-bpe.gguf.inp")
 SEED = 1234
 N_GREEDY = 16
 SCHEMA = 1
