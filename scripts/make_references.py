@@ -80,6 +80,8 @@ def dumps(obj) -> str:
     """Compact JSON with float32 values written in their shortest round-trip form."""
     def enc(o):
         if isinstance(o, G6):
+            if not np.isfinite(o):
+                raise ValueError("non-finite value")
             return format(float(o), ".6g")
         if isinstance(o, float):
             r = str(np.float32(o))  # shortest repr that round-trips the float32
