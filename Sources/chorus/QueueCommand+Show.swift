@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Queue
+
+extension QueueCommand {
+    /// `chorus queue show ID`: one event with its lifecycle and raw webhook item.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one event in full, its raw webhook item included.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The event's id (see `chorus queue list`).")
+        var id: Int64
+
+        @Flag(help: "Print one JSON object (with raw) instead of text.")
+        var json = false
+
+        func run() async throws {
+            let queue = try database.open()
+            defer { try? queue.close() }
+            guard let stored = try await queue.event(id: id) else {
+                throw QueueCommandError.from(QueueError.eventNotFound(id: id), id: id)
+            }
+            if json {
+                print(try QueueEventLine(stored: stored, includeRaw: true).jsonLine())
+            } else {
+                print(Self.text(stored))
+            }
+        }
+
+        static func text(_ stored: StoredEvent) -> String {
+            let event = stored.event, job = stored.job
+            var lines: [(String, String?)] = [
+                ("id", "\(stored.id)"),
+                ("state", job.state.rawValue),
+                ("attempts", "\(job.attempts)"),
+                ("last error", job.lastError),
+                ("lease", job.leaseOwner.map { owner in "\(owner) until \(job.leaseExpiresAt.map(QueueFormat.date) ?? "?")" }),
+                ("available at", job.state == .retry ? QueueFormat.date(job.availableAt) : nil),
+                ("received", QueueFormat.date(stored.createdAt)),
+                ("updated", QueueFormat.date(stored.updatedAt)),
+                ("platform", event.platform.rawValue),
+                ("kind", event.kind.rawValue),
+                ("conversation", event.conversation.key + (event.conversation.isGroup ? " (group)" : "")),
+                ("sender", event.sender.map { sender in [sender.name, sender.id].compactMap { $0 }.joined(separator: " · ") }),
+                ("message id", event.messageID),
+                ("timestamp", QueueFormat.date(Date(timeIntervalSince1970: TimeInterval(event.timestamp) / 1000))),
+                ("reply to", event.replyTo),
+                ("payload", event.payload),
+                ("detail", event.detail),
+                ("dedup key", event.dedupKey),
+                ("text", event.text),
+            ]
+            for (index, attachment) in event.attachments.enumerated() {
+                let parts = [attachment.kind.rawValue, attachment.mimeType, attachment.title, attachment.caption,
+                             attachment.url ?? attachment.mediaID.map { "media \($0)" }]
+                lines.append(("attachment \(index + 1)", parts.compactMap { $0 }.joined(separator: " · ")))
+            }
+            let width = lines.map(\.0.count).max() ?? 0
+            let body = lines.compactMap { key, value in
+                // Continuation lines of a multi-line text line up under its first line.
+                value.map { key.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + $0.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n" + String(repeating: " ", count: width + 2)) }
+            }
+            return (body + ["", "raw:", event.raw]).joined(separator: "\n")
+        }
+    }
+}
