@@ -620,8 +620,12 @@ def check_refs(paths: list[Path]) -> None:
             lp = theirs - np.log(np.exp(theirs - theirs.max(1, keepdims=True)).sum(1, keepdims=True)) - theirs.max(1, keepdims=True)
             lq = mine - np.log(np.exp(mine - mine.max(1, keepdims=True)).sum(1, keepdims=True)) - mine.max(1, keepdims=True)
             kl_max = max(kl_max, float(np.max(np.sum(np.exp(lp) * (lp - lq), axis=1))))
-        print(f"{path.name}: max |numpy - llama.cpp| = {worst:.3g}, top-1 agree {agree}/{total}, max KL {kl_max:.3g}",
-              flush=True)
+        line = f"{path.name}: max |numpy - llama.cpp| = {worst:.3g}, top-1 agree {agree}/{total}, max KL {kl_max:.3g}"
+        if set(W["__types__"].values()) != {"F32"}:
+            ed = np.concatenate([np.max(np.abs(numpy_forward(arch, hp, W, pr["tokens"], emulate=True)
+                                                - np.asarray(pr["logits"])), axis=1) for pr in ref["prompts"]])
+            line += f"; emulating activation conversion: max {ed.max():.3g}, median {np.median(ed):.3g} (vs stored)"
+        print(line, flush=True)
 
 
 def check_long(path: Path) -> None:
