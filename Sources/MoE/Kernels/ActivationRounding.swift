@@ -11,28 +11,24 @@ func roundActivations(for type: GGMLType, _ x: UnsafePointer<Float>, _ out: Unsa
     case .f16: for i in 0..<n { out[i] = f16(floatToHalfBits(x[i])) }
     case .bf16: for i in 0..<n { out[i] = bf16(floatToBF16Bits(x[i])) }
     case .q8_0, .q4_0:
-        var b = 0
-        while b + 32 <= n {
-            var amax: Float = 0
-            for i in b..<b + 32 { amax = max(amax, abs(x[i])) }
+        for b in stride(from: 0, to: n - 31, by: 32) {
+            let xb = x + b, ob = out + b
+            let amax = maxAbs(xb, 32)
             let d = f16(floatToHalfBits(amax / 127))
             let id: Float = amax != 0 ? 127 / amax : 0
-            for i in b..<b + 32 { out[i] = d * (x[i] * id).rounded(.toNearestOrEven) }
-            b += 32
+            for i in 0..<32 { ob[i] = d * roundEven(xb[i] * id) }
         }
     case .q4_K, .q5_K, .q6_K:
-        var b = 0
-        while b + 256 <= n {
-            var amax: Float = 0, mx: Float = 0
-            for i in b..<b + 256 where abs(x[i]) > amax { amax = abs(x[i]); mx = x[i] }
+        for b in stride(from: 0, to: n - 255, by: 256) {
+            let xb = x + b, ob = out + b
+            let (amax, mx) = signedMaxAbs(xb, 256)
             if amax == 0 {
-                for i in b..<b + 256 { out[i] = 0 }
+                ob.update(repeating: 0, count: 256)
             } else {
                 let iscale = -127 / mx
                 let d = 1 / iscale
-                for i in b..<b + 256 { out[i] = d * min(127, (iscale * x[i]).rounded(.toNearestOrEven)) }
+                for i in 0..<256 { ob[i] = d * min(127, roundEven(iscale * xb[i])) }
             }
-            b += 256
         }
     default: if UnsafePointer(out) != x { out.update(from: x, count: n) }
     }
@@ -40,3 +36,22 @@ func roundActivations(for type: GGMLType, _ x: UnsafePointer<Float>, _ out: Unsa
 
 /// Whether `roundActivations` changes values for this weight type.
 func roundsActivations(_ type: GGMLType) -> Bool { type != .f32 }
+
+/// Round half to even for |v| < 2²² (ggml's `nearest_int` trick: adding 1.5·2²³ leaves no
+/// fraction bits), branch-free so loops vectorize; `rounded(.toNearestOrEven)` is a libm call
+/// on baseline x86-64.
+@inline(__always) func roundEven(_ v: Float) -> Float { (v + 12_582_912) - 12_582_912 }
+
+/// max |x[i]| over n values (vectorizable).
+@inline(__always) func maxAbs(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m: Float = 0
+    for i in 0..<n { m = max(m, abs(x[i])) }
+    return m
+}
+
+/// (max |x|, the first x with that magnitude), as quantize_row_q8_K_ref picks it.
+@inline(__always) func signedMaxAbs(_ x: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
+    let m = maxAbs(x, n)
+    for i in 0..<n where abs(x[i]) == m { return (m, x[i]) }
+    return (m, 0)
+}

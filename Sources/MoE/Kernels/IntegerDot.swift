@@ -23,11 +23,10 @@ struct QuantizedActivations {
     func quantizeQ8_0(_ x: UnsafePointer<Float>, _ n: Int) {
         for b in 0..<n / 32 {
             let xb = x + 32 * b, q = qs + 32 * b
-            var amax: Float = 0
-            for i in 0..<32 { amax = max(amax, abs(xb[i])) }
+            let amax = maxAbs(xb, 32)
             d[b] = f16(floatToHalfBits(amax / 127))
             let id: Float = amax != 0 ? 127 / amax : 0
-            for i in 0..<32 { q[i] = Int8((xb[i] * id).rounded(.toNearestOrEven)) }
+            for i in 0..<32 { q[i] = Int8(roundEven(xb[i] * id)) }
         }
     }
 
@@ -36,15 +35,14 @@ struct QuantizedActivations {
     func quantizeQ8_K(_ x: UnsafePointer<Float>, _ n: Int) {
         for b in 0..<n / 256 {
             let xb = x + 256 * b, q = qs + 256 * b
-            var amax: Float = 0, mx: Float = 0
-            for i in 0..<256 where abs(xb[i]) > amax { amax = abs(xb[i]); mx = xb[i] }
+            let (amax, mx) = signedMaxAbs(xb, 256)
             if amax == 0 {
                 d[b] = 0
                 for i in 0..<256 { q[i] = 0 }
             } else {
                 let iscale = -127 / mx
                 d[b] = 1 / iscale
-                for i in 0..<256 { q[i] = Int8(min(127, (iscale * xb[i]).rounded(.toNearestOrEven))) }
+                for i in 0..<256 { q[i] = Int8(min(127, roundEven(iscale * xb[i]))) }
             }
             for j in 0..<16 {
                 var s: Int32 = 0

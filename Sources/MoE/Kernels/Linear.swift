@@ -9,6 +9,8 @@ import CBLAS
 /// as llama.cpp's CPU backend rounds them (see `roundActivations`).
 final class Linear: @unchecked Sendable {
     let workers: Workers
+    /// Floats of dequantized weights per sgemm call (a few MiB: beyond L2, but packing dominates otherwise).
+    nonisolated(unsafe) static var tileTarget = 1 << 18
     /// Floats of tile scratch per worker.
     let tileFloats: Int
     private let scratch: [UnsafeMutablePointer<Float>]
@@ -21,8 +23,10 @@ final class Linear: @unchecked Sendable {
     /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
     init(workers: Workers, maxCols: Int, maxTokens: Int) {
         self.workers = workers
-        tileFloats = max(maxCols * 16, 1 << 16)
-        scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: max(maxCols * 16, 1 << 16)) }
+        // Big tiles: each sgemm call repacks the whole activation matrix, so fewer, larger calls.
+        let tf = max(maxCols * 16, Linear.tileTarget)
+        tileFloats = tf
+        scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: tf) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
         quantized = QuantizedActivations(capacity: maxCols)
