@@ -32,6 +32,8 @@ final class RunState {
     let slotOut: FloatBuffer    // [B, k, embd] each token's expert outputs by slot
     let shared: FloatBuffer     // [B, embd] shared-expert output
     let scores: FloatBuffer     // [workers, B, maxTokens] attention scores
+    /// Floats of `scores` per worker.
+    let scoresPerWorker: Int
     let ropeCache: FloatBuffer  // [B, ropeDim] cos/sin pairs per token
     let logits: FloatBuffer     // [vocab] last token's logits
     /// Tokens of each expert in the current batch: (token, slot) pairs.
@@ -50,6 +52,7 @@ final class RunState {
         chosen = .allocate(capacity: b * ku); chosen.initialize(repeating: 0, count: b * ku)
         chosenWeight = FloatBuffer(b * ku)
         gathered = FloatBuffer(b * e); expertOut = FloatBuffer(b * e); slotOut = FloatBuffer(b * ku * e); shared = FloatBuffer(b * e)
+        scoresPerWorker = b * maxTokens
         scores = FloatBuffer(workers.count * b * maxTokens)
         ropeCache = FloatBuffer(b * c.ropeDim)
         logits = FloatBuffer(c.vocabSize)

@@ -42,8 +42,9 @@ public final class Session {
         while i < tokens.count {
             let n = min(state.capacity, tokens.count - i)
             let last = i + n == tokens.count
-            let rows = tokens[i..<i + n].withUnsafeBufferPointer { forward($0, wantLogits: allLogits ? .all : (last ? .last : .none)) }
-            out += rows
+            let f = Forward(model: model, state: state, rows: .prompt(kv, start: position, count: n))
+            out += tokens[i..<i + n].withUnsafeBufferPointer { f.run($0, wantLogits: allLogits ? .all : (last ? .last : .none)) }
+            position += n
             i += n
         }
         return out
@@ -52,8 +53,8 @@ public final class Session {
     /// Feeds one token and returns its logits.
     public func decode(_ token: Int32) -> [Float] {
         precondition(remaining > 0, "decode: the sequence is full (\(maxTokens) tokens)")
-        return [token].withUnsafeBufferPointer { forward($0, wantLogits: .last) }[0]
+        let f = Forward(model: model, state: state, rows: .prompt(kv, start: position, count: 1))
+        defer { position += 1 }
+        return [token].withUnsafeBufferPointer { f.run($0, wantLogits: .last) }[0]
     }
-
-    enum LogitsWanted { case none, last, all }
 }

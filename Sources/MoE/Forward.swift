@@ -1,15 +1,54 @@
 import Foundation
 import CBLAS
 
+/// Which cache and position each row of a forward batch belongs to.
+enum BatchRows {
+    /// `count` consecutive tokens of one session from position `start` (prompt processing).
+    case prompt(KVCache, start: Int, count: Int)
+    /// One token for each of several sessions (batched decoding): row t goes to `caches[t]` at `positions[t]`.
+    case decode(caches: [KVCache], positions: [Int])
+
+    var count: Int {
+        switch self {
+        case .prompt(_, _, let n): return n
+        case .decode(let c, _): return c.count
+        }
+    }
+
+    @inline(__always) func position(_ t: Int) -> Int {
+        switch self {
+        case .prompt(_, let p0, _): return p0 + t
+        case .decode(_, let p): return p[t]
+        }
+    }
+
+    @inline(__always) func cache(_ t: Int) -> KVCache {
+        switch self {
+        case .prompt(let kv, _, _): return kv
+        case .decode(let c, _): return c[t]
+        }
+    }
+}
+
+/// Which rows' logits a forward pass returns.
+enum LogitsWanted { case none, last, all }
+
 /// The forward pass shared by every architecture (llama2.c's `forward`), driven by
-/// `ModelConfig` flags. References: llama.cpp src/models/{llama4,qwen3moe,llama}.cpp and
-/// src/llama-graph.cpp (`build_attn`, `build_ffn`, `build_moe_ffn`).
-extension Session {
-    /// Runs `tokens` at positions `position...`, appends their K/V to the cache and returns logits.
-    func forward(_ tokens: UnsafeBufferPointer<Int32>, wantLogits: LogitsWanted) -> [[Float]] {
+/// `ModelConfig` flags, over a batch of rows (`BatchRows`). References: llama.cpp
+/// src/models/{llama4,qwen3moe,llama}.cpp and src/llama-graph.cpp (`build_attn`,
+/// `build_ffn`, `build_moe_ffn`). Every weight is read once per batch: projections are
+/// matrix products over all rows, and experts run on the rows routed to them.
+struct Forward {
+    let model: Model
+    let state: RunState
+    let rows: BatchRows
+
+    /// Runs `tokens` (row t at `rows.position(t)`), writes their K/V into the caches and returns logits.
+    func run(_ tokens: UnsafeBufferPointer<Int32>, wantLogits: LogitsWanted) -> [[Float]] {
         let c = model.config, w = model.weights, s = state
-        let n = tokens.count, e = c.embedding, p0 = position
-        precondition(n <= s.capacity && p0 + n <= maxTokens)
+        let n = tokens.count, e = c.embedding
+        precondition(n == rows.count && n <= s.capacity)
+        for t in 0..<n { precondition(rows.position(t) < rows.cache(t).maxTokens, "position \(rows.position(t)) is past the cache") }
 
         // Token embeddings (ggml_get_rows: dequantize the rows).
         for t in 0..<n {
@@ -18,7 +57,7 @@ extension Session {
             dequantizeRow(w.tokenEmbedding.type, w.tokenEmbedding.row(id), s.x.p + t * e, e)
         }
         let rope = Rope(rotDim: c.ropeDim, base: c.ropeBase, freqScale: c.ropeFreqScale, neox: c.ropeNeox, freqFactors: w.ropeFreqs)
-        for t in 0..<n { rope.fillCache(position: p0 + t, s.ropeCache.p + t * c.ropeDim) }
+        for t in 0..<n { rope.fillCache(position: rows.position(t), s.ropeCache.p + t * c.ropeDim) }
 
         for l in 0..<c.layerCount {
             let lw = w.layers[l], spec = c.layers[l]
@@ -31,7 +70,6 @@ extension Session {
             if spec.isMoE { moe(lw, n: n) } else { denseFFN(lw.ffnGate!, lw.ffnUp!, lw.ffnDown!, s.xb.p, n: n, out: s.xb2.p) }
             for i in 0..<n * e { s.x.p[i] += s.xb2.p[i] }
         }
-        position += n
 
         // Final norm and LM head for the rows wanted.
         switch wantLogits {
@@ -51,14 +89,14 @@ extension Session {
     /// Self-attention of the batch against the cache: q/k/v projections, q/k norms, RoPE,
     /// temperature, cache write, causal (optionally chunked) softmax attention into `att`.
     private func attention(layer l: Int, _ lw: ModelWeights.Layer, _ spec: ModelConfig.LayerSpec, n: Int) {
-        let c = model.config, s = state, p0 = position
+        let c = model.config, s = state
         let hd = c.headDim, qd = c.headCount * hd, kvd = c.kvHeadCount * hd
         s.linear.matmul(lw.wq, s.xb.p, n, s.q.p)
         s.linear.matmul(lw.wk, s.xb.p, n, s.k.p)
         s.linear.matmul(lw.wv, s.xb.p, n, s.v.p)
         let rope = Rope(rotDim: c.ropeDim, base: c.ropeBase, freqScale: c.ropeFreqScale, neox: c.ropeNeox, freqFactors: nil)
         for t in 0..<n {
-            let q = s.q.p + t * qd, k = s.k.p + t * kvd, pos = p0 + t
+            let q = s.q.p + t * qd, k = s.k.p + t * kvd, pos = rows.position(t), kv = rows.cache(t)
             if spec.qkNormWeights, let qn = lw.qNorm, let kn = lw.kNorm {
                 qn.withUnsafeBufferPointer { w in for h in 0..<c.headCount { rmsNorm(q + h * hd, w.baseAddress!, q + h * hd, hd, eps: c.rmsEpsilon) } }
                 kn.withUnsafeBufferPointer { w in for h in 0..<c.kvHeadCount { rmsNorm(k + h * hd, w.baseAddress!, k + h * hd, hd, eps: c.rmsEpsilon) } }
@@ -79,30 +117,48 @@ extension Session {
             kv.value(l, pos).update(from: s.v.p + t * kvd, count: kvd)
         }
 
-        // Per head, one sgemm for the scores of all n queries against keys lo..<p0+n, a masked
-        // softmax per row (causal; chunked layers hide keys before the query's chunk), and one
-        // sgemm for the weighted values (ggml: kq = K·Q, soft_max_ext(kq, mask, 1/√hd), V·kq).
         let group = c.headCount / c.kvHeadCount
         let scale = 1 / Float(hd).squareRoot()
         let chunk = spec.chunkedAttention ? c.attentionChunk : 0
-        let lo = chunk > 0 ? p0 / chunk * chunk : 0
-        let span = p0 + n - lo
-        let keys = kv.keys[l].p + lo * kvd, values = kv.values[l].p + lo * kvd
-        let stride = s.capacity * maxTokens
-        model.workers.forEach(c.headCount) { wk, h in
-            let kvOff = (h / group) * hd
-            let sc = s.scores.p + wk * stride
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(span), Int32(hd), 1,
-                        s.q.p + h * hd, Int32(qd), keys + kvOff, Int32(kvd), 0, sc, Int32(span))
-            for t in 0..<n {
-                let pos = p0 + t, row = sc + t * span
-                let first = (chunk > 0 ? pos / chunk * chunk : 0) - lo, last = pos - lo
-                row.update(repeating: 0, count: first)
-                softmax(row + first, last - first + 1, scale: scale)
-                (row + last + 1).update(repeating: 0, count: span - last - 1)
+        switch rows {
+        case .prompt(let kv, let p0, _):
+            // Per head, one sgemm for the scores of all n queries against keys lo..<p0+n, a masked
+            // softmax per row (causal; chunked layers hide keys before the query's chunk), and one
+            // sgemm for the weighted values (ggml: kq = K·Q, soft_max_ext(kq, mask, 1/√hd), V·kq).
+            let lo = chunk > 0 ? p0 / chunk * chunk : 0
+            let span = p0 + n - lo
+            let keys = kv.keys[l].p + lo * kvd, values = kv.values[l].p + lo * kvd
+            model.workers.forEach(c.headCount) { wk, h in
+                let kvOff = (h / group) * hd
+                let sc = s.scores.p + wk * s.scoresPerWorker
+                precondition(n * span <= s.scoresPerWorker)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(span), Int32(hd), 1,
+                            s.q.p + h * hd, Int32(qd), keys + kvOff, Int32(kvd), 0, sc, Int32(span))
+                for t in 0..<n {
+                    let pos = p0 + t, row = sc + t * span
+                    let first = (chunk > 0 ? pos / chunk * chunk : 0) - lo, last = pos - lo
+                    row.update(repeating: 0, count: first)
+                    softmax(row + first, last - first + 1, scale: scale)
+                    (row + last + 1).update(repeating: 0, count: span - last - 1)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(span), 1,
+                            sc, Int32(span), values + kvOff, Int32(kvd), 0, s.att.p + h * hd, Int32(qd))
             }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(span), 1,
-                        sc, Int32(span), values + kvOff, Int32(kvd), 0, s.att.p + h * hd, Int32(qd))
+        case .decode(let caches, let positions):
+            // One query per row against its own session's cache: two sgemv per (row, head).
+            model.workers.forEach(n * c.headCount) { wk, item in
+                let t = item / c.headCount, h = item % c.headCount
+                let pos = positions[t], kv = caches[t]
+                let first = chunk > 0 ? pos / chunk * chunk : 0, len = pos - first + 1
+                let kvOff = (h / group) * hd
+                let sc = s.scores.p + wk * s.scoresPerWorker
+                precondition(len <= s.scoresPerWorker)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(len), Int32(hd), 1, kv.keys[l].p + first * kvd + kvOff, Int32(kvd),
+                            s.q.p + t * qd + h * hd, 1, 0, sc, 1)
+                softmax(sc, len, scale: scale)
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(len), Int32(hd), 1, kv.values[l].p + first * kvd + kvOff, Int32(kvd),
+                            sc, 1, 0, s.att.p + t * qd + h * hd, 1)
+            }
         }
     }
 
