@@ -173,3 +173,14 @@ import WhatsAppAdapter
         #expect(elapsed < .seconds(10))
     }
 }
+
+extension HostileInputTests {
+    @Test func outOfRangeNumbersKeepTheRestOfTheItem() throws {
+        let body = #"{"object":"page","entry":[{"id":"1","messaging":[{"sender":{"id":"u"},"timestamp":5,"message":{"mid":"m.big","text":"x","n":1e400}},{"sender":{"id":"u"},"timestamp":6,"weird":-1e999}]}]}"#
+        let events = try MessengerInbound.decode(Data(body.utf8))
+        #expect(events.map(\.kind) == [.message, .unsupported])
+        #expect(events[0].raw.contains(#""n":"<number out of range>""#))
+        #expect(events[0].raw.contains(#""mid":"m.big""#))
+        #expect(events[1].raw == #"{"sender":{"id":"u"},"timestamp":6,"weird":"<number out of range>"}"#)
+    }
+}

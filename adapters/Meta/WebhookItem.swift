@@ -13,7 +13,7 @@ public struct WebhookItem<Wire: Decodable>: Decodable {
 
     /// Decodes the item; never throws for valid JSON (the body was already scanned).
     public init(from decoder: any Decoder) throws {
-        raw = (try? JSONValue(from: decoder)) ?? .null
+        raw = (try? LenientJSON(from: decoder))?.value ?? .null
         do {
             wire = try Wire(from: decoder)
             problem = nil
