@@ -54,23 +54,25 @@ extension SQLiteQueue {
             return " AND \(alias).kind IN (\(databaseQuestionMarks(count: kinds.count)))"
         }
         let kindArguments = StatementArguments(kinds ?? [])
-        // `state IN ('queued', 'leased', 'retry')` is repeated verbatim so SQLite picks the partial
-        // indexes: the outer scan walks unfinished events in (ts, id) order and stops at `limit`;
-        // each NOT EXISTS is one probe of the per-conversation index.
+        // `state IN ('queued', 'leased', 'retry')` is repeated verbatim so the partial indexes apply,
+        // and INDEXED BY pins them (without statistics SQLite preferred scanning every leased row
+        // through event_state_updated). The outer scan walks unfinished events in (ts, id) order and
+        // stops at `limit`; each NOT EXISTS is one probe of a per-conversation index. The cost is
+        // therefore the number of blocked events older than the heads handed out: small unless one
+        // conversation floods the queue while it is being served.
         let sql = """
             SELECT \(EventRow.selection(alias: "e"))
             FROM event AS e INDEXED BY event_unfinished_order
             WHERE e.state IN ('queued', 'leased', 'retry')
               AND ((e.state <> 'leased' AND e.available_at <= ?) OR (e.state = 'leased' AND e.lease_expires_at <= ?))\(kindFilter("e"))
               AND NOT EXISTS (
-                SELECT 1 FROM event AS p
+                SELECT 1 FROM event AS p INDEXED BY event_conversation_order
                 WHERE p.conversation_key = e.conversation_key
                   AND p.state IN ('queued', 'leased', 'retry')
                   AND (p.ts, p.id) < (e.ts, e.id)\(kindFilter("p")))
               AND NOT EXISTS (
-                SELECT 1 FROM event AS l
+                SELECT 1 FROM event AS l INDEXED BY event_leased
                 WHERE l.conversation_key = e.conversation_key
-                  AND l.state IN ('queued', 'leased', 'retry')
                   AND l.state = 'leased' AND l.lease_expires_at > ?\(kindFilter("l")))
             ORDER BY e.ts, e.id
             LIMIT ?

@@ -196,4 +196,24 @@ import Testing
             }
         }
     }
+
+    @Test func concurrentWorkersNeverShareAConversation() async throws {
+        try await withQueue(configuration) { queue, _ in
+            var events: [InboundEvent] = []
+            for c in 0..<20 {
+                for n in 0..<5 { events.append(makeEvent(c * 10 + n, conversation: "c\(c)", ts: Int64(n * 100 + c))) }
+            }
+            _ = try await queue.enqueue(events)
+            let leased = try await withThrowingTaskGroup(of: [LeasedEvent].self) { group in
+                for worker in 0..<8 {
+                    group.addTask { try await queue.lease(owner: "w\(worker)", now: t0, duration: 30, kinds: nil, limit: 4) }
+                }
+                return try await group.reduce(into: [LeasedEvent]()) { $0 += $1 }
+            }
+            let conversations = leased.map(\.event.conversation.id)
+            #expect(leased.count == 20, "8 workers × 4 ask for more than the 20 conversations")
+            #expect(Set(conversations).count == conversations.count, "a conversation was leased twice")
+            #expect(leased.allSatisfy { $0.event.timestamp < 100 }, "only heads are handed out")
+        }
+    }
 }
