@@ -11,6 +11,10 @@ final class Linear: @unchecked Sendable {
     let workers: Workers
     /// Floats of dequantized weights per sgemm call (a few MiB: beyond L2, but packing dominates otherwise).
     nonisolated(unsafe) static var tileTarget = 1 << 18
+    /// Batches up to this many tokens use per-token sgemv on cached tiles (see `matmul`).
+    nonisolated(unsafe) static var smallBatch = 8
+    /// Floats per tile in the small-batch path (fits L2 while each token reads it).
+    nonisolated(unsafe) static var smallTileFloats = 1 << 15
     /// Floats of tile scratch per worker.
     let tileFloats: Int
     private let scratch: [UnsafeMutablePointer<Float>]
@@ -75,10 +79,36 @@ final class Linear: @unchecked Sendable {
     }
 
     /// Y[n × rows] = X[n × cols] · Wᵀ, a batch of `n` tokens (rows of X and Y contiguous).
+    ///
+    /// Up to `smallBatch` tokens: per cache-sized tile of rows, one sgemv per token (the tile is
+    /// read from memory once and then from L2); sgemm would repack the tile for so few tokens.
+    /// More tokens: dequantized tiles through sgemm.
     func matmul(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
         if n == 1 { matvec(w, x, y); return }
         let xr = prepare(w.type, x, n, w.cols)
         let cols = w.cols, rows = w.rows
+        if n <= Linear.smallBatch {
+            let tr = max(1, min(tileRows(cols), Linear.smallTileFloats / cols))
+            workers.split(rows, grain: 8) { wk, r in
+                var r0 = r.lowerBound
+                while r0 < r.upperBound {
+                    let m = min(tr, r.upperBound - r0)
+                    let tile: UnsafePointer<Float>
+                    if w.type == .f32 {
+                        tile = w.row(r0).assumingMemoryBound(to: Float.self)
+                    } else {
+                        for i in 0..<m { dequantizeRow(w.type, w.row(r0 + i), scratch[wk] + i * cols, cols) }
+                        tile = UnsafePointer(scratch[wk])
+                    }
+                    for t in 0..<n {
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(cols), 1, tile, Int32(cols),
+                                    xr + t * cols, 1, 0, y + t * rows + r0, 1)
+                    }
+                    r0 += m
+                }
+            }
+            return
+        }
         if w.type == .f32 {
             let a = w.base.assumingMemoryBound(to: Float.self)
             workers.split(rows, grain: 16) { _, r in
