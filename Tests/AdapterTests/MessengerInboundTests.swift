@@ -36,6 +36,8 @@ import Testing
         // standby[] items are taken too.
         #expect(events[5].kind == .message)
         #expect(events[5].text == "While another app owns the thread")
+        #expect(events[5].detail == "standby")
+        #expect(events[0].detail == nil)
     }
 
     @Test func attachmentsOfEveryType() throws {

@@ -21,8 +21,14 @@ public enum MessagingDecoder {
             return [UnsupportedEvent.make(platform: platform, account: entryID ?? "", raw: entry.raw,
                                           reason: "entry: \(entry.problem ?? "undecodable")", fallbackTimestamp: time)]
         }
-        let items = (wire.messaging ?? []) + (wire.standby ?? [])
-        var events = items.map { event(for: $0, entryID: entryID, time: time, platform: platform) }
+        var events = (wire.messaging ?? []).map { event(for: $0, entryID: entryID, time: time, platform: platform) }
+        // standby[]: another app owns the thread (handover protocol). Kept, and marked so the
+        // assistant can tell it should not answer: `detail` "standby" on messages and postbacks.
+        events += (wire.standby ?? []).map { item in
+            var event = event(for: item, entryID: entryID, time: time, platform: platform)
+            if [.message, .postback].contains(event.kind), event.detail == nil { event.detail = "standby" }
+            return event
+        }
         for change in wire.changes ?? [] {
             let field = change.raw["field"]?.stringValue ?? "?"
             events.append(UnsupportedEvent.make(platform: platform, account: entryID ?? "", raw: change.raw,
