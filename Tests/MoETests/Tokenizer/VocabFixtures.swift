@@ -32,7 +32,7 @@ enum VocabFixtures {
             var data = try Data(contentsOf: URL(fileURLWithPath: path))
             data.append(Data(count: (32 - data.count % 32) % 32))
             let padded = FileManager.default.temporaryDirectory
-                .appendingPathComponent("padded-\(ProcessInfo.processInfo.processIdentifier)-\(URL(fileURLWithPath: path).lastPathComponent)")
+                .appendingPathComponent("padded-\(UUID().uuidString)-\(URL(fileURLWithPath: path).lastPathComponent)")
             try data.write(to: padded)
             defer { try? FileManager.default.removeItem(at: padded) }
             return try GGUFFile(path: padded.path)
