@@ -74,7 +74,7 @@ struct ModelInfoCommand: ParsableCommand {
 struct ModelGenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Continue a prompt (greedy at temperature 0); speed goes to standard error.")
+        abstract: "Continue a prompt (greedy at temperature 0, else llama.cpp-style sampling); speed goes to standard error.")
 
     @Argument(help: "Path to a .gguf file.")
     var file: String
@@ -82,8 +82,11 @@ struct ModelGenerateCommand: ParsableCommand {
     @Option(help: "Prompt text (special tokens such as <|eot|> are recognized).")
     var prompt: String
 
-    @Option(help: "Sampling temperature; only 0 (greedy) is supported for now.")
-    var temperature: Double = 0
+    @Option(help: "Sampling temperature; 0 is greedy.")
+    var temperature: Float = 0
+
+    @Option(help: "Seed of the sampler (temperature > 0).")
+    var seed: UInt64 = 0
 
     @Option(help: "Tokens to generate at most.")
     var maxTokens: Int = 64
@@ -95,9 +98,12 @@ struct ModelGenerateCommand: ParsableCommand {
     var tokenIds = false
 
     func validate() throws {
-        guard temperature == 0 else { throw ValidationError("only --temperature 0 (greedy) is supported") }
+        guard temperature >= 0 else { throw ValidationError("--temperature must be ≥ 0") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be ≥ 0") }
     }
+
+    /// Unbuffered, so text and the speed line on standard error come out in order.
+    private func emit(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
 
     func run() throws {
         let clock = ContinuousClock()
@@ -111,29 +117,26 @@ struct ModelGenerateCommand: ParsableCommand {
         var logits = seq.prefill(ids)[0]
         let prefilled = clock.now
         var out: [Int32] = []
-        if tokenIds { print("prompt: " + ids.map(String.init).joined(separator: " ")) }
+        if tokenIds { emit("prompt: " + ids.map(String.init).joined(separator: " ") + "\n") }
+        var sampler = Sampler(settings: temperature == 0 ? .greedy : SamplerSettings(temperature: temperature, seed: seed))
+        sampler.accept(contentsOf: ids)
+        var text = StreamingDetokenizer(tokenizer: tokenizer)
         while out.count < maxTokens {
-            let next = Int32(Self.argmax(logits))
+            let next = sampler.sample(logits)
             if tokenizer.isEndOfGeneration(next) { break }
+            sampler.accept(next)
             out.append(next)
             if !tokenIds {
-                let piece = tokenizer.tokenPiece(next)
-                FileHandle.standardOutput.write(Data(piece))
+                emit(text.append(next))
             }
             if out.count == maxTokens { break }
             logits = seq.decode(next)
         }
         let done = clock.now
-        if tokenIds { print("generated: " + out.map(String.init).joined(separator: " ")) } else { print() }
+        emit(tokenIds ? "generated: " + out.map(String.init).joined(separator: " ") + "\n" : text.finish() + "\n")
         func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         let pp = secs(prefilled - loaded), tg = secs(done - prefilled)
         FileHandle.standardError.write(Data(String(format: "load %.2f s · prompt %d tokens %.1f tok/s · generated %d tokens %.1f tok/s\n",
             secs(loaded - t0), ids.count, Double(ids.count) / max(pp, 1e-9), out.count, Double(max(out.count - 1, 0)) / max(tg, 1e-9)).utf8))
-    }
-
-    static func argmax(_ v: [Float]) -> Int {
-        var b = 0
-        for i in v.indices where v[i] > v[b] { b = i }
-        return b
     }
 }
