@@ -1,2 +1,0 @@
-/// Language identification for short chat text (in progress).
-public enum LanguageID {}
