@@ -55,11 +55,11 @@ extension SQLiteQueue {
                 """)
         }
         registerConversationMigrations(&migrator)
-        migrator.registerMigration("v2: leased events per conversation") { db in
+        migrator.registerMigration("v3: leased events per conversation") { db in
             // "Is anything in this conversation leased?" in one probe: without it the lease query
             // read every unfinished event of the head's conversation to look at its state.
             try db.execute(sql: """
-                CREATE INDEX event_leased ON event (conversation_key, lease_expires_at) WHERE state = 'leased'
+                CREATE INDEX IF NOT EXISTS event_leased ON event (conversation_key, lease_expires_at) WHERE state = 'leased'
                 """)
         }
         return migrator
