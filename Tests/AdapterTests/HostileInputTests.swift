@@ -184,3 +184,22 @@ extension HostileInputTests {
         #expect(events[1].raw == #"{"sender":{"id":"u"},"timestamp":6,"weird":"<number out of range>"}"#)
     }
 }
+
+extension HostileInputTests {
+    @Test func emptyListsCarryNoEventsButUnknownShapesAreKept() throws {
+        let empty = #"{"object":"page","entry":[{"id":"1","time":2,"messaging":[]}]}"#
+        #expect(try MessengerInbound.decode(Data(empty.utf8)).isEmpty)
+        let bare = #"{"object":"page","entry":[{"id":"1","time":2,"novelty":{"x":1}}]}"#
+        let kept = try MessengerInbound.decode(Data(bare.utf8))
+        #expect(kept.map(\.kind) == [.unsupported])
+        #expect(kept.first?.detail == "entry has no messaging, standby or changes")
+        #expect(kept.first?.timestamp == 2)
+
+        let waEmpty = #"{"object":"whatsapp_business_account","entry":[{"id":"9","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"5"},"statuses":[]}}]}]}"#
+        #expect(try WhatsAppInbound.decode(Data(waEmpty.utf8)).isEmpty)
+        let waNew = #"{"object":"whatsapp_business_account","entry":[{"id":"9","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"5"},"calls":[{"id":"c"}]}}]}]}"#
+        let waKept = try WhatsAppInbound.decode(Data(waNew.utf8))
+        #expect(waKept.map(\.kind) == [.unsupported])
+        #expect(waKept.first?.conversation.account == "5")
+    }
+}

@@ -34,7 +34,8 @@ public enum MessagingDecoder {
             events.append(UnsupportedEvent.make(platform: platform, account: entryID ?? "", raw: change.raw,
                                                 reason: "entry change \"\(field)\" is not decoded", fallbackTimestamp: time))
         }
-        if events.isEmpty {
+        if wire.messaging == nil, wire.standby == nil, wire.changes == nil {
+            // Nothing we know of: keep the entry itself. (Empty arrays simply carry no events.)
             events.append(UnsupportedEvent.make(platform: platform, account: entryID ?? "", raw: entry.raw,
                                                 reason: "entry has no messaging, standby or changes", fallbackTimestamp: time))
         }

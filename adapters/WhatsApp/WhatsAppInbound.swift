@@ -45,7 +45,11 @@ public enum WhatsAppInbound: InboundDecoder {
         events += (value.messages ?? []).map { WhatsAppMessages.event(for: $0, account: account, directory: directory) }
         events += (value.statuses ?? []).map { status($0, account: account, directory: directory) }
         events += (value.errors ?? []).map { error($0, account: account) }
-        return events.isEmpty ? unsupported("value has no messages, statuses or errors", account: account) : events
+        // A value with none of the three lists is something new: keep it. Empty lists carry nothing.
+        if value.messages == nil, value.statuses == nil, value.errors == nil {
+            return unsupported("value has no messages, statuses or errors", account: account)
+        }
+        return events
     }
 
     /// A `statuses[]` item → `.status`: `messageID` the business's `wamid`, `detail` the status,
