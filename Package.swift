@@ -54,14 +54,25 @@ let package = Package(
         .target(name: "LanguageID", path: "Sources/LanguageID", resources: [.copy("Resources")], swiftSettings: strict),
 
         // Plays Meta: signed webhooks, a fake Graph API, scenarios and load.
-        .target(name: "Simulator", dependencies: ["ChorusCore", "MetaWebhook"], path: "Sources/Simulator", swiftSettings: strict),
+        .target(name: "Simulator", dependencies: [
+            "ChorusCore", "MetaWebhook", "CCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Sources/Simulator", swiftSettings: strict),
 
         // The inference engine: knows nothing about chat platforms.
         .target(name: "MoE", dependencies: ["CBLAS"], path: "Sources/MoE", swiftSettings: engine),
 
+        // The worker: queue → policy → memory → engine → outbox → Send API.
+        .target(name: "Assistant", dependencies: [
+            "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/Assistant", swiftSettings: strict),
+
         // The command line: one composition root.
         .executableTarget(name: "chorus", dependencies: [
-            "ChorusCore", "Queue", "Webhooks", "MoE", "Simulator", "LanguageID",
+            "ChorusCore", "Queue", "Webhooks", "MoE", "Simulator", "LanguageID", "Assistant",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,6 +87,10 @@ let package = Package(
             "chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook", "Simulator",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/WebhooksTests"),
+        .testTarget(name: "AssistantTests", dependencies: [
+            "chorus", "Assistant", "Queue", "ChorusCore", "Simulator", "MoE",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "Tests/AssistantTests"),
         .testTarget(name: "LanguageIDTests", dependencies: ["LanguageID"], path: "Tests/LanguageIDTests"),
         .testTarget(name: "MoETests", dependencies: ["MoE"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
     ]

@@ -29,15 +29,19 @@ public struct WebhookFactory: Sendable {
         public var timestamp: Int64
         /// The WhatsApp group the message was sent in, if any.
         public var groupID: String?
+        /// The message this one quote-replies to, if any.
+        public var replyTo: String?
 
         /// Creates a message.
-        public init(user: String, name: String, id: String, text: String, timestamp: Int64, groupID: String? = nil) {
+        public init(user: String, name: String, id: String, text: String, timestamp: Int64, groupID: String? = nil,
+                    replyTo: String? = nil) {
             self.user = user
             self.name = name
             self.id = id
             self.text = text
             self.timestamp = timestamp
             self.groupID = groupID
+            self.replyTo = replyTo
         }
     }
 
@@ -54,14 +58,16 @@ public struct WebhookFactory: Sendable {
         .object([
             "object": .string(platform.webhookObject),
             "entry": .array(messages.map { m in
-                .object([
+                var message: [String: JSONValue] = ["mid": .string(m.id), "text": .string(m.text)]
+                if let quoted = m.replyTo { message["reply_to"] = .object(["mid": .string(quoted)]) }
+                return .object([
                     "id": .string(account),
                     "time": .number(Double(m.timestamp)),
                     "messaging": .array([.object([
                         "sender": .object(["id": .string(m.user)]),
                         "recipient": .object(["id": .string(account)]),
                         "timestamp": .number(Double(m.timestamp)),
-                        "message": .object(["mid": .string(m.id), "text": .string(m.text)]),
+                        "message": .object(message),
                     ])]),
                 ])
             }),
@@ -82,6 +88,7 @@ public struct WebhookFactory: Sendable {
                         "text": .object(["body": .string(m.text)]),
                     ]
                     if let group = m.groupID { message["group_id"] = .string(group) }
+                    if let quoted = m.replyTo { message["context"] = .object(["from": .string(displayPhoneNumber), "id": .string(quoted)]) }
                     return .object([
                         "field": .string("messages"),
                         "value": .object([

@@ -1,23 +1,49 @@
+import Assistant
 import ChorusCore
 import Hummingbird
 import Logging
 import Queue
+import ServiceLifecycle
 import Webhooks
 
 /// The one composition root: `chorus serve` and the tests build the same application.
 ///
-/// `onRunning` receives the bound port (useful with port 0).
+/// `onRunning` receives the bound port (useful with port 0). `engine` replaces the model file's
+/// engine (tests, or an OpenAI-compatible backend).
 func buildApplication(
-    config: ChorusConfig, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    config: ChorusConfig, logger: Logger, engine: (any ReplyEngine)? = nil,
+    onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
     let queue = try SQLiteQueue(path: config.database)
     let ingress = WebhookIngress(settings: config.ingress, queue: queue, logger: logger)
     let router = Router(context: BasicRequestContext.self)
     WebhookRoutes<BasicRequestContext>(ingress: ingress).register(on: router)
     HealthRoutes<BasicRequestContext>(isReady: { await queue.isWritable() }).register(on: router)
+
+    var services: [any Service] = []
+    let replyEngine: (any ReplyEngine)?
+    if let engine {
+        replyEngine = engine
+    } else if let model = config.model {
+        logger.info("loading model", metadata: ["model": "\(model)", "threads": "\(config.threads)"])
+        replyEngine = try MoEReplyEngine(path: model, threads: config.threads)
+    } else {
+        replyEngine = nil
+        logger.notice("no --model given: receiving webhooks only, nothing is answered")
+    }
+    if let replyEngine {
+        let tokens = config.ingress.platforms.compactMapValues { $0.accessToken?.value }
+        let graph = GraphClient(baseURL: config.graphURL, tokens: tokens)
+        let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph, logger: logger)
+        let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,
+                                        leaseDuration: config.assistant.sendLeaseDuration, logger: logger)
+        services.append(LoopService(name: "assistant") { await worker.run() })
+        services.append(LoopService(name: "sender") { await dispatcher.run() })
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "chorus"),
+        services: services,
         onServerRunning: { channel in
             let address = channel.localAddress.map { "\($0)" } ?? "\(config.host):\(config.port)"
             logger.info("chorus serving", metadata: [
@@ -28,4 +54,14 @@ func buildApplication(
             await onRunning(channel.localAddress?.port ?? config.port)
         },
         logger: logger)
+}
+
+/// A background loop run as a service: it stops taking work on graceful shutdown (SIGTERM).
+struct LoopService: Service {
+    let name: String
+    let body: @Sendable () async -> Void
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await body() }
+    }
 }

@@ -30,12 +30,15 @@ struct BenchIngestCommand: ParsableCommand {
 
     func run() throws {
         let secret = "bench-app-secret"
-        var server: ServerProcess?
+        var server: ChorusProcess?
         let port: Int
         if let given = self.port {
             port = given
         } else {
-            let started = try ServerProcess.start(secret: secret)
+            var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
+            options.appSecret = secret
+            options.arguments = ["--log-level", "warning"]
+            let started = try ChorusProcess(options)
             server = started
             port = started.port
         }

@@ -1,3 +1,4 @@
+import Assistant
 import ChorusCore
 import Foundation
 import Webhooks
@@ -15,6 +16,14 @@ struct ChorusConfig: Sendable {
     var ingress = IngressSettings(platforms: [:])
     /// Warnings to log once the logger exists (e.g. a config file readable by others).
     var warnings: [String] = []
+    /// The GGUF model the assistant answers with (nil: ingress only).
+    var model: String?
+    /// The Graph API base URL (Meta's, or the simulator's fake).
+    var graphURL = URL(string: "https://graph.facebook.com")!
+    /// Compute threads for the engine.
+    var threads = 1
+    /// How the assistant behaves.
+    var assistant = AssistantSettings()
 
     /// The environment variable that holds one platform's credential.
     static func variable(_ platform: Platform, _ field: CredentialField) -> String {
@@ -27,6 +36,16 @@ struct ChorusConfig: Sendable {
         case verifyToken = "verify_token"
         case accessToken = "access_token"
     }
+}
+
+/// The assistant's command-line options (nil or empty: environment, file, default).
+struct AssistantOptions {
+    var model: String?
+    var graphURL: String?
+    var botName: String?
+    var aliases: [String] = []
+    var alwaysAnswerGroups: [String] = []
+    var threads: Int?
 }
 
 /// The config file's shape (JSON). Every field is optional; unknown fields are an error so typos show.
@@ -42,6 +61,20 @@ struct ConfigFile: Decodable {
     var database: String?
     var max_body_bytes: Int?
     var platforms: [String]?
+    var model: String?
+    var graph_url: String?
+    var bot_name: String?
+    var bot_aliases: [String]?
+    var always_answer_groups: [String]?
+    var system_prompt: String?
+    var threads: Int?
+    var max_reply_tokens: Int?
+    var batch_size: Int?
+    var seed: UInt64?
+    var send_retry_base_seconds: Double?
+    var send_retry_cap_seconds: Double?
+    var send_max_attempts: Int?
+    var send_lease_seconds: Double?
     var messenger: PlatformSection?
     var instagram: PlatformSection?
     var whatsapp: PlatformSection?
@@ -64,7 +97,7 @@ extension ChorusConfig {
     /// Resolves the configuration from flags, the environment and an optional JSON config file.
     static func resolve(
         host: String?, port: Int?, database: String?, configFile: String?, platforms: [String],
-        maxBodyBytes: Int?, environment: [String: String]
+        maxBodyBytes: Int?, environment: [String: String], assistant options: AssistantOptions = AssistantOptions()
     ) throws -> ChorusConfig {
         var config = ChorusConfig()
         var file = ConfigFile()
@@ -120,7 +153,51 @@ extension ChorusConfig {
                 """)
         }
         config.ingress = IngressSettings(platforms: credentials, maxBodyBytes: limit)
+        try config.resolveAssistant(
+            model: options.model, graphURL: options.graphURL, botName: options.botName, aliases: options.aliases,
+            alwaysAnswerGroups: options.alwaysAnswerGroups, threads: options.threads, environment: environment, file: file)
         return config
+    }
+
+    /// Adds the assistant's settings: model, Graph URL, bot name and group behaviour.
+    mutating func resolveAssistant(
+        model: String?, graphURL: String?, botName: String?, aliases: [String], alwaysAnswerGroups: [String], threads: Int?,
+        environment: [String: String], file: ConfigFile
+    ) throws {
+        self.model = model ?? environment["CHORUS_MODEL"] ?? file.model
+        if let text = graphURL ?? environment["CHORUS_GRAPH_URL"] ?? file.graph_url {
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ConfigError(description: "graph URL '\(text)' is not an http(s) URL")
+            }
+            self.graphURL = url
+        }
+        assistant.botName = botName ?? environment["CHORUS_BOT_NAME"] ?? file.bot_name ?? assistant.botName
+        guard !assistant.botName.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError(description: "the bot name must not be empty")
+        }
+        assistant.aliases = aliases.isEmpty ? file.bot_aliases ?? [] : aliases
+        assistant.alwaysAnswerGroups = Set(alwaysAnswerGroups.isEmpty ? file.always_answer_groups ?? [] : alwaysAnswerGroups)
+        if let prompt = file.system_prompt { assistant.systemPrompt = prompt }
+        if let tokens = file.max_reply_tokens { assistant.maxReplyTokens = tokens }
+        if let size = file.batch_size { assistant.batchSize = size }
+        if let seed = file.seed { assistant.seed = seed }
+        if let base = file.send_retry_base_seconds { assistant.retrySchedule.base = base }
+        if let cap = file.send_retry_cap_seconds { assistant.retrySchedule.cap = cap }
+        if let attempts = file.send_max_attempts { assistant.retrySchedule.maxAttempts = attempts }
+        if let lease = file.send_lease_seconds { assistant.sendLeaseDuration = lease }
+        guard assistant.maxReplyTokens >= 1, assistant.batchSize >= 1, assistant.retrySchedule.base > 0,
+              assistant.retrySchedule.maxAttempts >= 1, assistant.sendLeaseDuration > 0 else {
+            throw ConfigError(description: "max_reply_tokens, batch_size, send_max_attempts, send_retry_base_seconds and send_lease_seconds must be positive")
+        }
+        self.threads = threads ?? file.threads ?? self.threads
+        guard self.threads >= 1 else { throw ConfigError(description: "threads must be at least 1") }
+        guard self.model != nil else { return }
+        let missing = ingress.platforms.keys.sorted { $0.rawValue < $1.rawValue }
+            .filter { ingress.platforms[$0]?.accessToken == nil }
+            .map { Self.variable($0, .accessToken) }
+        if !missing.isEmpty {
+            throw ConfigError(description: "the assistant sends replies: set \(missing.joined(separator: ", ")) (or the access_token in the config file), or enable fewer platforms with --platform")
+        }
     }
 
     private static func parsePort(_ text: String) throws -> Int {
@@ -129,7 +206,7 @@ extension ChorusConfig {
     }
 
     /// Reads the JSON config file; warns when others can read it (it may hold secrets).
-    private static func loadFile(_ path: String) throws -> (ConfigFile, [String]) {
+    static func loadFile(_ path: String) throws -> (ConfigFile, [String]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(description: "cannot read config file \(path): check the path and its permissions")
         }
@@ -152,7 +229,10 @@ extension ChorusConfig {
 
     /// JSONDecoder ignores unknown keys; a typo in a config file should not silently do nothing.
     private static func checkKeys(_ data: Data, path: String) throws {
-        let top = ["host", "port", "database", "max_body_bytes", "platforms", "messenger", "instagram", "whatsapp"]
+        let top = ["host", "port", "database", "max_body_bytes", "platforms", "model", "graph_url", "bot_name", "bot_aliases",
+                   "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "batch_size", "seed",
+                   "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
+                   "messenger", "instagram", "whatsapp"]
         let section = CredentialField.allCases.map(\.rawValue)
         guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }
         for (key, value) in object {

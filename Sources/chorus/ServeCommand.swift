@@ -32,6 +32,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest webhook body accepted, in bytes (default 4 MiB).")
     var maxBodyBytes: Int?
 
+    @Option(help: "GGUF model the assistant answers with (env CHORUS_MODEL). Without one, only the ingress runs.")
+    var model: String?
+
+    @Option(help: "Graph API base URL (default https://graph.facebook.com, env CHORUS_GRAPH_URL); the simulator's for local runs.")
+    var graphURL: String?
+
+    @Option(help: "The bot's name: groups address it by name or @mention (default Chorus, env CHORUS_BOT_NAME).")
+    var botName: String?
+
+    @Option(name: .customLong("bot-alias"), help: "Another name the bot answers to in groups (repeatable).")
+    var botAliases: [String] = []
+
+    @Option(name: .customLong("always-answer-group"), help: "A WhatsApp group id where the bot answers every message (repeatable).")
+    var alwaysAnswerGroups: [String] = []
+
+    @Option(help: "Engine compute threads (default 1).")
+    var threads: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -40,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             resolved = try ChorusConfig.resolve(
                 host: host, port: port, database: database, configFile: config, platforms: platforms,
-                maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment)
+                maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment,
+                assistant: AssistantOptions(model: model, graphURL: graphURL, botName: botName, aliases: botAliases,
+                                            alwaysAnswerGroups: alwaysAnswerGroups, threads: threads))
         } catch let error as ConfigError {
             throw ValidationError(error.description)
         }

@@ -86,7 +86,8 @@ extension SQLiteQueue: ConversationStore {
                 throw QueueError.rejected(id: eventID, rejection)
             }
             try db.execute(sql: "UPDATE event SET note = ? WHERE id = ?", arguments: [note, eventID])
-            let conversation: String = row["conversation_key"]
+            let conversation = try String.fetchOne(db, sql: "SELECT conversation_key FROM event WHERE id = ?", arguments: [eventID]) ?? ""
+
             var outboxIDs: [Int64] = []
             for send in sends {
                 try db.execute(sql: """

@@ -1,0 +1,189 @@
+import ChorusCore
+import Foundation
+import InstagramAdapter
+import Logging
+import MessengerAdapter
+import MetaWebhook
+import Queue
+import WhatsAppAdapter
+
+/// Serves the queue: leases events of many conversations, decides which to answer, builds each
+/// prompt from memory, generates all replies in one engine batch, and finishes every event with
+/// its memory and outbox rows in one transaction. Sending is the `SendDispatcher`'s job.
+public struct AssistantWorker: Sendable {
+    /// The queue and memory.
+    public let store: SQLiteQueue
+    /// The model.
+    public let engine: any ReplyEngine
+    /// Behaviour.
+    public let settings: AssistantSettings
+    /// Best-effort read receipts and typing indicators go straight out (they are ephemeral).
+    public let graph: GraphClient?
+    /// This worker's lease owner name.
+    public let owner: String
+    /// Logs carry event and conversation ids, not message text.
+    public let logger: Logger
+
+    /// Creates a worker.
+    public init(store: SQLiteQueue, engine: any ReplyEngine, settings: AssistantSettings, graph: GraphClient?,
+                owner: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
+        self.store = store
+        self.engine = engine
+        self.settings = settings
+        self.graph = graph
+        self.owner = owner
+        self.logger = logger
+    }
+
+    /// Runs until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if try await step() == 0 { try? await Task.sleep(for: settings.pollInterval) }
+            } catch {
+                logger.error("assistant step failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// One round: lease, decide, generate, finish. Returns the number of events handled.
+    @discardableResult
+    public func step(now: Date = Date()) async throws -> Int {
+        let leased = try await store.lease(owner: owner, now: now, duration: settings.leaseDuration, kinds: nil,
+                                           limit: settings.batchSize)
+        guard !leased.isEmpty else { return 0 }
+        var plans: [Plan] = []
+        for item in leased {
+            plans.append(try await plan(item))
+        }
+        let answering = plans.indices.filter { plans[$0].request != nil }
+        for index in answering { await acknowledge(plans[index].event) }
+        var replies: [String] = []
+        if !answering.isEmpty {
+            do {
+                replies = try await engine.generate(answering.map { plans[$0].request! })
+            } catch {
+                logger.error("generation failed", metadata: ["error": "\(error)", "events": "\(answering.count)"])
+                for index in answering {
+                    try? await store.fail(id: plans[index].id, owner: owner, error: "generation failed: \(error)")
+                }
+                for index in plans.indices where !answering.contains(index) { try await finish(plans[index], reply: nil, now: now) }
+                return leased.count
+            }
+        }
+        for (offset, index) in answering.enumerated() { plans[index].reply = replies[offset] }
+        for plan in plans { try await finish(plan, reply: plan.reply, now: now) }
+        return leased.count
+    }
+
+    /// What to do with one leased event.
+    struct Plan {
+        var id: Int64
+        var event: InboundEvent
+        var decision: AnswerPolicy.Decision
+        var userTurn: HistoryEntry?
+        var recentSpeakers: Set<String>
+        var request: GenerationRequest?
+        var reply: String?
+    }
+
+    private func plan(_ leased: LeasedEvent) async throws -> Plan {
+        let event = leased.event
+        let conversation = event.conversation.key
+        var quotesBot = false
+        if let quoted = event.replyTo { quotesBot = try await store.isBotMessage(conversation: conversation, messageID: quoted) }
+        let policy = AnswerPolicy(botName: settings.botName, aliases: settings.aliases, alwaysAnswerGroups: settings.alwaysAnswerGroups)
+        let decision = policy.decide(event, quotesBot: quotesBot)
+        var plan = Plan(id: leased.id, event: event, decision: decision, userTurn: nil, recentSpeakers: [], request: nil)
+        guard case .ignore = decision else {
+            if event.kind == .reaction { return plan }
+            let words = AnswerPolicy.words(of: event) ?? ""
+            let sender = event.sender ?? Participant(id: event.conversation.id)
+            let turn = HistoryEntry(conversationKey: conversation, role: .user, speakerID: sender.id,
+                                    speakerName: sender.name, text: words, messageID: event.messageID, timestamp: event.timestamp)
+            plan.userTurn = turn
+            guard decision.answers else { return plan }
+            let history = try await store.history(conversation: conversation, limit: settings.historyTurns) + [turn]
+            plan.recentSpeakers = Set(history.suffix(12).filter { $0.role == .user }.map(\.speakerID))
+            let builder = PromptBuilder(systemPrompt: settings.systemPrompt, botName: settings.botName,
+                                        tokenBudget: settings.promptTokenBudget)
+            let turns = builder.turns(history: history, isGroup: event.conversation.isGroup, count: engine.tokenCount)
+            plan.request = GenerationRequest(conversationKey: conversation, turns: turns, maxTokens: settings.maxReplyTokens,
+                                             seed: settings.seed ^ Self.fnv1a("\(conversation)#\(leased.id)"))
+            return plan
+        }
+        return plan
+    }
+
+    /// Read receipt and typing indicator before generating, where the platform allows them
+    /// (never in WhatsApp groups). Best effort: a failure only logs.
+    private func acknowledge(_ event: InboundEvent) async {
+        guard let graph else { return }
+        let request: SendRequest? = switch event.platform {
+        case .whatsapp: WhatsAppOutbound.typing(event)
+        case .messenger: MessengerOutbound.typing(event)
+        case .instagram: InstagramOutbound.typing(event)
+        }
+        guard let request else { return }
+        if case .sent = await graph.send(request, platform: event.platform) { return }
+        logger.debug("typing indicator not sent", metadata: ["event": "\(event.dedupKey)"])
+    }
+
+    /// Commits the event's outcome: done, memory, and the reply's sends, in one transaction.
+    private func finish(_ plan: Plan, reply: String?, now: Date) async throws {
+        var history: [HistoryEntry] = plan.userTurn.map { [$0] } ?? []
+        var sends: [OutboxDraft] = []
+        var note = Self.describe(plan.decision)
+        if plan.request != nil {
+            let text = (reply ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.isEmpty {
+                note += "; the model produced an empty reply, nothing sent"
+            } else {
+                let event = plan.event
+                var addressed = text
+                if event.conversation.isGroup, plan.recentSpeakers.count > 1, let name = event.sender?.name,
+                   !AnswerPolicy.fold(text).hasPrefix(AnswerPolicy.fold(name)) {
+                    addressed = "\(name), \(text)"
+                }
+                let parts = ReplySplitter.split(addressed, limit: event.platform.textLimit)
+                for (index, part) in parts.enumerated() {
+                    let quoting = event.conversation.isGroup && index == 0 ? event.messageID : nil
+                    let request = Self.render(Reply(conversation: event.conversation, text: part, quoting: quoting))
+                    sends.append(OutboxDraft(platform: event.platform, kind: .text, path: request.path, body: request.body))
+                }
+                history.append(HistoryEntry(conversationKey: event.conversation.key, role: .assistant,
+                                            speakerID: event.conversation.account, speakerName: settings.botName,
+                                            text: addressed, messageID: nil, timestamp: Int64(now.timeIntervalSince1970 * 1000)))
+                note += "; reply of \(parts.count) message(s)"
+            }
+        }
+        do {
+            try await store.finish(eventID: plan.id, owner: owner, note: note, history: history, sends: sends, now: now)
+        } catch {
+            logger.warning("event not finished (lease lost?)", metadata: ["id": "\(plan.id)", "error": "\(error)"])
+        }
+    }
+
+    static func render(_ reply: Reply) -> SendRequest {
+        switch reply.conversation.platform {
+        case .whatsapp: WhatsAppOutbound.render(reply)
+        case .messenger: MessengerOutbound.render(reply)
+        case .instagram: InstagramOutbound.render(reply)
+        }
+    }
+
+    static func describe(_ decision: AnswerPolicy.Decision) -> String {
+        switch decision {
+        case .answer(let reason): "answered: \(reason)"
+        case .remember(let reason): "remembered: \(reason)"
+        case .ignore(let reason): "ignored: \(reason)"
+        }
+    }
+
+    static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import MetaWebhook
+import Queue
+
+/// Drains the outbox: leases due sends (the oldest of each conversation, so a conversation's
+/// messages keep their order), calls the Graph API, and records sent, retry-at, or dead.
+public struct SendDispatcher: Sendable {
+    /// The outbox.
+    public let store: SQLiteQueue
+    /// The Graph API client.
+    public let graph: GraphClient
+    /// Backoff for transient failures.
+    public let schedule: RetrySchedule
+    /// How long a send is held.
+    public let leaseDuration: TimeInterval
+    /// Sends in flight at once.
+    public let concurrency: Int
+    /// Idle wait between empty polls.
+    public let pollInterval: Duration
+    /// This dispatcher's lease owner name.
+    public let owner: String
+    /// Logs carry outbox and event ids.
+    public let logger: Logger
+
+    /// Creates a dispatcher.
+    public init(store: SQLiteQueue, graph: GraphClient, schedule: RetrySchedule = RetrySchedule(), leaseDuration: TimeInterval = 60,
+                concurrency: Int = 16, pollInterval: Duration = .milliseconds(50),
+                owner: String = "sender-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
+        self.store = store
+        self.graph = graph
+        self.schedule = schedule
+        self.leaseDuration = leaseDuration
+        self.concurrency = concurrency
+        self.pollInterval = pollInterval
+        self.owner = owner
+        self.logger = logger
+    }
+
+    /// Runs until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                if try await step() == 0 { try? await Task.sleep(for: pollInterval) }
+            } catch {
+                logger.error("send step failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Sends what is due now; returns how many sends were attempted.
+    @discardableResult
+    public func step(now: Date = Date()) async throws -> Int {
+        let items = try await store.leaseSends(owner: owner, now: now, duration: leaseDuration, limit: concurrency)
+        guard !items.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            for item in items {
+                group.addTask { await send(item) }
+            }
+        }
+        return items.count
+    }
+
+    private func send(_ item: OutboxItem) async {
+        let outcome = await graph.send(SendRequest(path: item.path, body: item.body), platform: item.platform)
+        let now = Date()
+        do {
+            switch outcome {
+            case .sent(let messageID):
+                try await store.markSent(id: item.id, messageID: messageID, now: now)
+            case .retry(let after, let reason):
+                if item.attempts >= schedule.maxAttempts {
+                    logger.warning("send dead-lettered after retries", metadata: ["outbox": "\(item.id)", "event": "\(item.eventID)", "reason": "\(reason)"])
+                    try await store.markSendFailed(id: item.id, error: "gave up after \(item.attempts) attempts: \(reason)", retryAt: nil, now: now)
+                } else {
+                    let delay = schedule.delay(afterAttempt: item.attempts, retryAfter: after)
+                    logger.info("send will be retried", metadata: ["outbox": "\(item.id)", "in": "\(delay)", "reason": "\(reason)"])
+                    try await store.markSendFailed(id: item.id, error: reason, retryAt: now.addingTimeInterval(delay), now: now)
+                }
+            case .permanent(let reason):
+                logger.warning("send dead-lettered", metadata: ["outbox": "\(item.id)", "event": "\(item.eventID)", "reason": "\(reason)"])
+                try await store.markSendFailed(id: item.id, error: reason, retryAt: nil, now: now)
+            }
+        } catch {
+            logger.error("send outcome not recorded", metadata: ["outbox": "\(item.id)", "error": "\(error)"])
+        }
+    }
+}
