@@ -1,13 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An owned, zero-filled float buffer (freed with its owner).
+///
+/// Large buffers (KV caches, attention scores sized for a whole context) are anonymous
+/// mappings: zero pages cost no memory until written, so a session sized for 32k tokens only
+/// commits what it uses.
 final class FloatBuffer {
     let p: UnsafeMutablePointer<Float>
     let count: Int
+    private let mapped: Bool
+    static let mapThreshold = 1 << 20  // bytes
+
     init(_ count: Int) {
         self.count = max(count, 1)
-        p = .allocate(capacity: self.count)
-        p.initialize(repeating: 0, count: self.count)
+        let bytes = self.count * MemoryLayout<Float>.stride
+        if bytes >= FloatBuffer.mapThreshold,
+           let m = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+           m != MAP_FAILED {
+            p = m.bindMemory(to: Float.self, capacity: self.count)
+            mapped = true
+        } else {
+            p = .allocate(capacity: self.count)
+            p.initialize(repeating: 0, count: self.count)
+            mapped = false
+        }
     }
-    deinit { p.deallocate() }
+
+    deinit {
+        if mapped { munmap(p, count * MemoryLayout<Float>.stride) } else { p.deallocate() }
+    }
 }
 
 /// Scratch activations for a batch of up to `capacity` tokens, all sized up front
