@@ -22,6 +22,7 @@ enum GGUFKey {
     static func valueLength(_ a: String) -> String { "\(a).attention.value_length" }
     static func rmsEpsilon(_ a: String) -> String { "\(a).attention.layer_norm_rms_epsilon" }
     static func slidingWindow(_ a: String) -> String { "\(a).attention.sliding_window" }
+    static func slidingWindowPattern(_ a: String) -> String { "\(a).attention.sliding_window_pattern" }
     static func ropeFreqBase(_ a: String) -> String { "\(a).rope.freq_base" }
     static func ropeDimensionCount(_ a: String) -> String { "\(a).rope.dimension_count" }
     static func ropeScalingType(_ a: String) -> String { "\(a).rope.scaling.type" }

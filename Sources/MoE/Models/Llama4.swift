@@ -7,7 +7,8 @@
 ///   log(floor((pos+1)/8192)+1)·0.1+1; the others use NORM RoPE (with rope_freqs), chunked
 ///   attention (chunk 8192) and a weightless RMS norm of q and k after RoPE, except in
 ///   128-expert models (Maverick). A file with `attention.sliding_window` = 0 has no chunking
-///   and RoPE on every layer but the last (llama.cpp sets the NoPE step to n_layer).
+///   and RoPE on every layer but the last (llama.cpp sets the NoPE step to n_layer); an integer
+///   `attention.sliding_window_pattern` n makes layer i chunked iff i % n < n − 1.
 enum Llama4: ArchitectureDefinition {
     static let ggufNames = ["llama4"]
 
@@ -27,6 +28,8 @@ enum Llama4: ArchitectureDefinition {
             c.attentionChunk = 8192
             c.attentionTemperature = .init(floorScale: 8192, scale: 0.1)
         }
+        // llama.cpp load_swa_pattern: chunked iff i % n < n − 1 (default n = 4, the NoPE step).
+        let chunkPattern = max(1, f.int(GGUFKey.slidingWindowPattern(arch)) ?? 4)
         let unitNorm = c.expertCount != 128
         c.layers = (0..<c.layerCount).map { i in
             var s = ModelConfig.LayerSpec()
@@ -34,7 +37,7 @@ enum Llama4: ArchitectureDefinition {
             s.sharedExpert = s.isMoE
             s.ffn = c.denseFFN
             s.rope = (i + 1) % noRopeStep != 0
-            s.chunkedAttention = c.attentionChunk > 0 && s.rope
+            s.chunkedAttention = c.attentionChunk > 0 && i % chunkPattern < chunkPattern - 1
             s.qkUnitNorm = s.rope && unitNorm
             s.temperature = !s.rope && c.attentionTemperature != nil
             return s
