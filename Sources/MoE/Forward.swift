@@ -201,31 +201,13 @@ struct Forward {
             for slot in 0..<k { s.routes[Int(sel[slot])].append((t, slot)) }
         }
 
-        let ff = c.expertFFN
-        for x in 0..<nx where !s.routes[x].isEmpty {
-            let route = s.routes[x], m = route.count
-            for (i, (t, slot)) in route.enumerated() {
-                let src = s.xb.p + t * e, dst = s.gathered.p + i * e
-                if c.weightExpertInput {
-                    let wgt = s.chosenWeight.p[t * k + slot]
-                    for j in 0..<e { dst[j] = src[j] * wgt }
-                } else {
-                    dst.update(from: src, count: e)
-                }
-            }
-            s.linear.matmul(lw.gateExperts!.expert(x), s.gathered.p, m, s.hb.p)
-            s.linear.matmul(lw.upExperts!.expert(x), s.gathered.p, m, s.hb2.p)
-            swiglu(s.hb.p, s.hb2.p, m * ff)
-            s.linear.matmul(lw.downExperts!.expert(x), s.hb.p, m, s.expertOut.p)
-            for (i, (t, slot)) in route.enumerated() {
-                let src = s.expertOut.p + i * e, dst = s.slotOut.p + (t * k + slot) * e
-                if c.weightExpertInput {
-                    dst.update(from: src, count: e)
-                } else {
-                    let wgt = s.chosenWeight.p[t * k + slot]
-                    for j in 0..<e { dst[j] = src[j] * wgt }
-                }
-            }
+        // Few rows (decode) and several workers: experts in parallel, each on one worker with
+        // its own scratch. Otherwise experts one after another, each product split over rows.
+        let active = (0..<nx).filter { !s.routes[$0].isEmpty }
+        if model.workers.count > 1 && n <= Linear.smallBatch && active.count >= model.workers.count {
+            model.workers.forEach(active.count) { wk, i in runExpert(active[i], lw, s.expertScratch[wk]) }
+        } else {
+            for x in active { runExpert(x, lw, s.mainExpertScratch) }
         }
         // Sum the slots in order (ggml adds the per-slot views one after another).
         for t in 0..<n {
@@ -236,6 +218,35 @@ struct Forward {
         if let g = lw.gateShared, let u = lw.upShared, let d = lw.downShared {
             denseFFN(g, u, d, s.xb.p, n: n, out: s.shared.p)
             for i in 0..<n * e { s.xb2.p[i] += s.shared.p[i] }
+        }
+    }
+
+    /// Runs expert `x` on the rows routed to it, writing each row's slot of `slotOut`
+    /// (slots are disjoint, so experts may run concurrently with separate scratch).
+    private func runExpert(_ x: Int, _ lw: ModelWeights.Layer, _ sc: ExpertScratch) {
+        let c = model.config, s = state, e = c.embedding, k = c.expertsUsed, ff = c.expertFFN
+        let route = s.routes[x], m = route.count
+        for (i, (t, slot)) in route.enumerated() {
+            let src = s.xb.p + t * e, dst = sc.gathered.p + i * e
+            if c.weightExpertInput {
+                let wgt = s.chosenWeight.p[t * k + slot]
+                for j in 0..<e { dst[j] = src[j] * wgt }
+            } else {
+                dst.update(from: src, count: e)
+            }
+        }
+        sc.linear.matmul(lw.gateExperts!.expert(x), sc.gathered.p, m, sc.hb.p)
+        sc.linear.matmul(lw.upExperts!.expert(x), sc.gathered.p, m, sc.hb2.p)
+        swiglu(sc.hb.p, sc.hb2.p, m * ff)
+        sc.linear.matmul(lw.downExperts!.expert(x), sc.hb.p, m, sc.out.p)
+        for (i, (t, slot)) in route.enumerated() {
+            let src = sc.out.p + i * e, dst = s.slotOut.p + (t * k + slot) * e
+            if c.weightExpertInput {
+                dst.update(from: src, count: e)
+            } else {
+                let wgt = s.chosenWeight.p[t * k + slot]
+                for j in 0..<e { dst[j] = src[j] * wgt }
+            }
         }
     }
 }

@@ -52,8 +52,10 @@ final class RunState {
     let routerLogits: FloatBuffer // [B, experts]
     let chosen: UnsafeMutablePointer<Int32>   // [B, k] chosen experts, best first
     let chosenWeight: FloatBuffer            // [B, k] their weights
-    let gathered: FloatBuffer   // [B, embd] inputs of one expert's tokens
-    let expertOut: FloatBuffer  // [B, embd] one expert's outputs
+    /// Scratch for one expert at a time on the calling thread (shares `linear`, `gathered`, …).
+    let mainExpertScratch: ExpertScratch
+    /// Per-worker scratch when experts run in parallel (decode with several workers).
+    let expertScratch: [ExpertScratch]
     let slotOut: FloatBuffer    // [B, k, embd] each token's expert outputs by slot
     let shared: FloatBuffer     // [B, embd] shared-expert output
     let scores: FloatBuffer     // [workers, B, maxTokens] attention scores
@@ -76,7 +78,7 @@ final class RunState {
         routerLogits = FloatBuffer(b * max(c.expertCount, 1))
         chosen = .allocate(capacity: b * ku); chosen.initialize(repeating: 0, count: b * ku)
         chosenWeight = FloatBuffer(b * ku)
-        gathered = FloatBuffer(b * e); expertOut = FloatBuffer(b * e); slotOut = FloatBuffer(b * ku * e); shared = FloatBuffer(b * e)
+        slotOut = FloatBuffer(b * ku * e); shared = FloatBuffer(b * e)
         scoresPerWorker = b * maxTokens
         scores = FloatBuffer(workers.count * b * maxTokens)
         ropeCache = FloatBuffer(b * c.ropeDim)
@@ -84,7 +86,33 @@ final class RunState {
         routes = Array(repeating: [], count: max(c.expertCount, 1))
         for i in routes.indices { routes[i].reserveCapacity(b) }
         linear = Linear(workers: workers, maxCols: max(e, qd, ff), maxTokens: b)
+        let fe = max(c.expertFFN, 1)
+        mainExpertScratch = ExpertScratch(linear: linear, rows: b, embedding: e, ffn: fe)
+        if workers.count > 1 && c.expertCount > 0 {
+            let smallRows = min(b, Linear.smallBatch)
+            expertScratch = (0..<workers.count).map { _ in
+                ExpertScratch(linear: Linear(workers: Workers(threads: 1), maxCols: max(e, fe), maxTokens: smallRows),
+                              rows: smallRows, embedding: e, ffn: fe)
+            }
+        } else {
+            expertScratch = []
+        }
     }
 
     deinit { chosen.deallocate() }
+}
+
+/// Buffers for running one expert over up to `rows` tokens.
+final class ExpertScratch {
+    let linear: Linear
+    let gathered: FloatBuffer   // [rows, embd] the expert's input rows
+    let hb: FloatBuffer         // [rows, ffExp] gate activations
+    let hb2: FloatBuffer        // [rows, ffExp] up activations
+    let out: FloatBuffer        // [rows, embd] the expert's outputs
+
+    init(linear: Linear, rows: Int, embedding: Int, ffn: Int) {
+        self.linear = linear
+        gathered = FloatBuffer(rows * embedding); out = FloatBuffer(rows * embedding)
+        hb = FloatBuffer(rows * ffn); hb2 = FloatBuffer(rows * ffn)
+    }
 }
