@@ -156,6 +156,8 @@ import WhatsAppAdapter
         let failed = try one("status_block3")
         #expect(failed.detail == "failed")
         #expect(failed.text?.hasPrefix("131049 This message was not delivered") == true)
+        #expect(failed.payload == "131049")
+        #expect(sent.payload == nil)
 
         let delivered = try one("messages_block1")
         #expect(delivered.detail == "delivered")

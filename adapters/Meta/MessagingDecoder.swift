@@ -77,9 +77,11 @@ public enum MessagingDecoder {
         let hashed = DedupKey.hashed(platform, account: account, raw: raw)
 
         if let m = wire.message {
-            let midKey = m.mid.map { key("mid", $0) } ?? hashed
+            // An empty mid is no id: fall back to the hash rather than collide on "mid:".
+            let mid = m.mid.flatMap { $0.isEmpty ? nil : $0 }
+            let midKey = mid.map { key("mid", $0) } ?? hashed
             if m.is_deleted == true {
-                return make(.deleted, messageID: m.mid, dedupKey: m.mid.map { key("deleted", $0) } ?? hashed)
+                return make(.deleted, messageID: m.mid, dedupKey: mid.map { key("deleted", $0) } ?? hashed)
             }
             if m.is_unsupported == true {
                 return make(.unsupported, messageID: m.mid, detail: "message type not delivered by the platform",
@@ -96,7 +98,7 @@ public enum MessagingDecoder {
                         replyTo: replyTo, payload: m.quick_reply?.payload, dedupKey: midKey)
         }
         if let p = wire.postback {
-            let dedup = p.mid.map { key("postback", $0) }
+            let dedup = p.mid.flatMap { $0.isEmpty ? nil : key("postback", $0) }
                 ?? key("postback", userID, String(timestamp), p.payload ?? "")
             return make(.postback, messageID: p.mid, text: p.title, payload: p.payload,
                         detail: p.referral?.ref, dedupKey: dedup)

@@ -53,10 +53,11 @@ public enum WhatsAppInbound: InboundDecoder {
     }
 
     /// A `statuses[]` item → `.status`: `messageID` the business's `wamid`, `detail` the status,
-    /// `text` the errors of a failed message.
+    /// `text` the errors of a failed message and `payload` the first error's code (machine-readable:
+    /// 131047 window closed, 131049 ecosystem limit, …).
     static func status(_ item: WebhookItem<WhatsAppPayload.Status>, account: String,
                        directory: WhatsAppDirectory) -> InboundEvent {
-        guard let s = item.wire, let id = s.id, let value = s.status else {
+        guard let s = item.wire, let id = nonEmpty(s.id), let value = nonEmpty(s.status) else {
             return UnsupportedEvent.make(platform: platform, account: account, raw: item.raw,
                                          reason: "status: \(item.problem ?? "missing id or status")")
         }
@@ -77,7 +78,8 @@ public enum WhatsAppInbound: InboundDecoder {
         }
         return InboundEvent(
             platform: platform, kind: .status, conversation: conversation, sender: sender, messageID: id,
-            timestamp: WhatsAppMessages.milliseconds(s.timestamp), text: describe(s.errors), detail: value,
+            timestamp: WhatsAppMessages.milliseconds(s.timestamp), text: describe(s.errors),
+            payload: s.errors?.first?.code.map { String($0.int) }, detail: value,
             dedupKey: keyParts.reduce(DedupKey.make(platform, account: account)) { $0 + ":" + $1 },
             raw: item.rawText)
     }
