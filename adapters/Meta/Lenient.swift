@@ -1,3 +1,5 @@
+import Foundation
+
 /// A string Meta sometimes sends as a number (ids, WhatsApp's string timestamps): accepts both.
 public struct LenientString: Decodable, Sendable, Hashable {
     /// The value as text.
@@ -33,5 +35,3 @@ extension LenientInt {
     /// The value as `Int64`.
     public var int64: Int64 { Int64(int) }
 }
-
-import Foundation
