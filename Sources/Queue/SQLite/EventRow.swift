@@ -11,10 +11,10 @@ enum EventRow {
 
         /// Encodes `event`; `event_json` leaves `raw` out because `raw` has its own column
         /// (storing it twice would double the row and the encoding work).
-        init(_ event: InboundEvent) throws {
+        init(_ event: InboundEvent, encoder: JSONEncoder) throws {
             var stripped = event
             stripped.raw = ""
-            let json = String(decoding: try JSONEncoder().encode(stripped), as: UTF8.self)
+            let json = String(decoding: try encoder.encode(stripped), as: UTF8.self)
             arguments = [
                 event.dedupKey, event.platform.rawValue, event.conversation.account, event.kind.rawValue,
                 event.conversation.key, event.conversation.isGroup, event.sender?.id, event.sender?.name,
@@ -30,19 +30,28 @@ enum EventRow {
         ON CONFLICT (dedup_key) DO NOTHING
         """
 
-    /// Inserts every group in the current transaction; one result per group, duplicates counted.
-    static func insert(_ groups: [[Insert]], now: Date, db: Database) throws -> [EnqueueResult] {
+    /// Inserts every group in the current transaction, each inside its own savepoint: a group
+    /// whose insert fails is rolled back alone and gets its error, the others still commit.
+    /// Duplicates are counted, not inserted.
+    static func insert(_ groups: [[Insert]], now: Date, db: Database) throws -> [Result<EnqueueResult, any Error>] {
         let statement = try db.cachedStatement(sql: insertSQL)
         let times: StatementArguments = [now.millis, now.millis, now.millis]
-        return try groups.map { group in
-            var inserted = 0
-            for row in group {
-                // total_changes, not changes: a no-op INSERT leaves changes() alone on some paths.
-                let before = db.totalChangesCount
-                try statement.execute(arguments: row.arguments + times)
-                inserted += db.totalChangesCount - before
+        return groups.map { group in
+            do {
+                var inserted = 0
+                try db.inSavepoint {
+                    for row in group {
+                        // total_changes, not changes: a no-op INSERT leaves changes() alone on some paths.
+                        let before = db.totalChangesCount
+                        try statement.execute(arguments: row.arguments + times)
+                        inserted += db.totalChangesCount - before
+                    }
+                    return .commit
+                }
+                return .success(EnqueueResult(inserted: inserted, duplicates: group.count - inserted))
+            } catch {
+                return .failure(error)
             }
-            return EnqueueResult(inserted: inserted, duplicates: group.count - inserted)
         }
     }
 

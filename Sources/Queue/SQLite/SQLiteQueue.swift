@@ -6,7 +6,7 @@ import Logging
 /// The durable queue on one SQLite file (GRDB `DatabasePool`, WAL, `synchronous = FULL`).
 ///
 /// `enqueue` returns only after its events are on disk; concurrent calls share one transaction
-/// (see `GroupCommitter`). Leasing, completion and the operator's calls are small transactions on
+/// (see `GroupCommitter`), each request in its own savepoint so that one bad request fails alone. Leasing, completion and the operator's calls are small transactions on
 /// the same single writer; reads run beside it (WAL).
 public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
     /// How the queue behaves.
@@ -43,7 +43,7 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
     public let configuration: Configuration
     let dbPool: DatabasePool
     let logger: Logger
-    private let committer: GroupCommitter<EventRow.Insert, EnqueueResult>
+    private let committer: GroupCommitter<EventRow.Insert, Result<EnqueueResult, any Error>>
 
     /// Opens (or creates) the queue at `path` and migrates its schema.
     public init(path: String, configuration: Configuration = Configuration(),
@@ -101,9 +101,12 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
         guard !events.isEmpty else { return EnqueueResult(inserted: 0, duplicates: 0) }
         // Encode here, in the caller's task, so the single writer only binds and inserts, and an
         // event that cannot be encoded fails its own request rather than the whole group.
-        let rows = try events.map(EventRow.Insert.init)
+        let encoder = JSONEncoder()
+        let rows = try events.map { try EventRow.Insert($0, encoder: encoder) }
         do {
-            return try await committer.submit(rows)
+            // The outer error: the shared transaction failed (nobody in the group is acknowledged);
+            // the inner one: this request's own inserts failed and were rolled back alone.
+            return try await committer.submit(rows).get()
         } catch let error as QueueError {
             logger.warning("enqueue refused", metadata: ["error": "\(error)"])
             throw error

@@ -131,7 +131,7 @@ final class WriterGate: Sendable {
         }
     }
 
-    @Test func aFailedGroupCommitAcknowledgesNobodyInIt() async throws {
+    @Test func aFailingRequestFailsAloneInItsGroup() async throws {
         try await withQueue { queue, _ in
             try await installPoison(queue)
             let gate = await WriterGate(queue)
@@ -139,7 +139,36 @@ final class WriterGate: Sendable {
             let filler = Task { try await queue.enqueue([makeEvent(100)]) }
             #expect(await eventually { queue.pendingEvents == 1 })
             let good = Task { try await queue.enqueue([makeEvent(1)]) }
-            let bad = Task { try await queue.enqueue([makeEvent(2, dedup: "poison")]) }
+            let bad = Task { try await queue.enqueue([makeEvent(2), makeEvent(3, dedup: "poison")]) }
+            #expect(await eventually { queue.pendingEvents == 4 })
+            await gate.release()
+            _ = try await filler.value
+            let goodResult = try await good.value
+            #expect(goodResult.inserted == 1)
+            await #expect(throws: (any Error).self) { try await bad.value }
+            #expect(queue.groupCommits == 2, "good and bad shared a transaction")
+            let keys = try await queue.list(state: nil, limit: 10, offset: 0).map(\.event.dedupKey)
+            #expect(keys == ["wamid.c1.100", "wamid.c1.1"], "the bad request's first event was rolled back with it")
+        }
+    }
+
+    @Test func aFailedCommitAcknowledgesNobodyInTheGroup() async throws {
+        try await withQueue { queue, _ in
+            // A deferred foreign key violation passes every statement and fails only at COMMIT,
+            // like a disk error would: the whole group must fail.
+            try await queue.dbPool.write { db in
+                try db.execute(sql: """
+                    CREATE TEMP TABLE parent (id INTEGER PRIMARY KEY);
+                    CREATE TEMP TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);
+                    CREATE TEMP TRIGGER break_commit AFTER INSERT ON main.event WHEN NEW.dedup_key = 'breaks-commit'
+                    BEGIN INSERT INTO child VALUES (42); END
+                    """)
+            }
+            let gate = await WriterGate(queue)
+            let filler = Task { try await queue.enqueue([makeEvent(100)]) }
+            #expect(await eventually { queue.pendingEvents == 1 })
+            let good = Task { try await queue.enqueue([makeEvent(1)]) }
+            let bad = Task { try await queue.enqueue([makeEvent(2, dedup: "breaks-commit")]) }
             #expect(await eventually { queue.pendingEvents == 3 })
             await gate.release()
             _ = try await filler.value
