@@ -24,14 +24,17 @@ public final class BatchDecoder {
     }
 
     /// Feeds `tokens[i]` to `sessions[i]` (distinct sessions of this model, each with room for
-    /// one more token) and returns each session's next-token logits, in order.
-    public func step(_ sessions: [Session], _ tokens: [Int32]) -> [[Float]] {
-        precondition(sessions.count == tokens.count, "step: \(sessions.count) sessions but \(tokens.count) tokens")
-        precondition(Set(sessions.map(ObjectIdentifier.init)).count == sessions.count, "step: a session appears twice")
-        for s in sessions {
-            precondition(s.model === model, "step: a session belongs to another model")
-            precondition(s.remaining > 0, "step: a session is full (\(s.maxTokens) tokens)")
-            precondition(s.maxTokens <= maxTokens, "step: a session's cache (\(s.maxTokens)) exceeds the decoder's maxTokens (\(maxTokens))")
+    /// one more token) and returns each session's next-token logits, in order. Throws
+    /// `SessionError` (and changes nothing) if any input is invalid.
+    public func step(_ sessions: [Session], _ tokens: [Int32]) throws -> [[Float]] {
+        guard sessions.count == tokens.count else { throw SessionError("step: \(sessions.count) sessions but \(tokens.count) tokens") }
+        guard Set(sessions.map(ObjectIdentifier.init)).count == sessions.count else { throw SessionError("step: a session appears twice") }
+        for (s, t) in zip(sessions, tokens) {
+            guard s.model === model else { throw SessionError("step: a session belongs to another model") }
+            guard s.maxTokens <= maxTokens else {
+                throw SessionError("step: a session's cache (\(s.maxTokens)) exceeds the decoder's maxTokens (\(maxTokens))")
+            }
+            try s.check([t])
         }
         var out: [[Float]] = []
         out.reserveCapacity(sessions.count)

@@ -19,9 +19,9 @@
 /// ```swift
 /// let model = try Model.load(path: "model.gguf", threads: 2)      // throws GGUFError
 /// let session = model.makeSession(maxTokens: 4096)
-/// var logits = session.prefill(promptTokens)[0]                    // last position's logits
-/// logits = session.decode(nextToken)
+/// var logits = try session.prefill(promptTokens)[0]                // last position's logits
+/// logits = try session.decode(nextToken)                         // throws SessionError
 /// let batch = BatchDecoder(model: model, maxBatch: 8, maxTokens: 4096)
-/// let rows = batch.step([sessionA, sessionB], [tokenA, tokenB])     // one pass, experts read once
+/// let rows = try batch.step([sessionA, sessionB], [tokenA, tokenB]) // one pass, experts read once
 /// ```
 public enum MoE {}

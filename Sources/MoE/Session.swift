@@ -1,8 +1,8 @@
 /// One sequence of tokens on a `Model` (a conversation): its KV cache, position and scratch buffers.
 ///
-/// Not thread-safe: use a sequence from one thread at a time (different sequences may run
-/// concurrently). Token ids must be in `0..<config.vocabSize` and the total number of tokens
-/// must stay within `maxTokens` (checked: violating either is a programming error and traps).
+/// Not thread-safe: use a session from one thread at a time (different sessions may run
+/// concurrently). Token ids outside `0..<config.vocabSize` or more tokens than `remaining`
+/// throw `SessionError` before anything is computed (the checks hold in -Ounchecked builds).
 public final class Session {
     /// The model this sequence runs on.
     public let model: Model
@@ -27,16 +27,15 @@ public final class Session {
     /// Forgets everything (position 0); the cache is reused.
     public func reset() { position = 0 }
 
-    /// Drops tokens after `position` (e.g. to reuse a shared prompt prefix).
+    /// Drops tokens after `newPosition` (e.g. to reuse a shared prompt prefix); clamped to 0...position.
     public func truncate(to newPosition: Int) {
-        precondition(newPosition >= 0 && newPosition <= position, "truncate: \(newPosition) is outside 0...\(position)")
-        position = newPosition
+        position = min(max(newPosition, 0), position)
     }
 
     /// Feeds `tokens` (in batches) and returns logits: one row per token if `allLogits`,
     /// else only the last token's (empty input returns []).
-    public func prefill(_ tokens: [Int32], allLogits: Bool = false) -> [[Float]] {
-        precondition(tokens.count <= remaining, "prefill: \(tokens.count) tokens exceed the \(remaining) positions left")
+    public func prefill(_ tokens: [Int32], allLogits: Bool = false) throws -> [[Float]] {
+        try check(tokens)
         var out: [[Float]] = []
         var i = 0
         while i < tokens.count {
@@ -51,10 +50,29 @@ public final class Session {
     }
 
     /// Feeds one token and returns its logits.
-    public func decode(_ token: Int32) -> [Float] {
-        precondition(remaining > 0, "decode: the sequence is full (\(maxTokens) tokens)")
+    public func decode(_ token: Int32) throws -> [Float] {
+        try check([token])
         let f = Forward(model: model, state: state, rows: .prompt(kv, start: position, count: 1))
         defer { position += 1 }
         return [token].withUnsafeBufferPointer { f.run($0, wantLogits: .last) }[0]
     }
+
+    /// Throws unless `tokens` are valid ids and fit in the cache.
+    func check(_ tokens: [Int32]) throws {
+        guard tokens.count <= remaining else {
+            throw SessionError("\(tokens.count) tokens do not fit: \(remaining) of \(maxTokens) positions left")
+        }
+        let vocab = model.config.vocabSize
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocab }) {
+            throw SessionError("token id \(bad) is outside the vocabulary (0..<\(vocab))")
+        }
+    }
+}
+
+/// A request a session cannot serve: a token id outside the vocabulary or a full context.
+public struct SessionError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong.
+    public let message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

@@ -114,7 +114,7 @@ struct ModelGenerateCommand: ParsableCommand {
         guard !ids.isEmpty else { throw ValidationError("the prompt encodes to no tokens") }
         let loaded = clock.now
         let seq = model.makeSession(maxTokens: ids.count + maxTokens, batchSize: 256)
-        var logits = seq.prefill(ids)[0]
+        var logits = try seq.prefill(ids)[0]
         let prefilled = clock.now
         var out: [Int32] = []
         if tokenIds { emit("prompt: " + ids.map(String.init).joined(separator: " ") + "\n") }
@@ -130,7 +130,7 @@ struct ModelGenerateCommand: ParsableCommand {
                 emit(text.append(next))
             }
             if out.count == maxTokens { break }
-            logits = seq.decode(next)
+            logits = try seq.decode(next)
         }
         let done = clock.now
         emit(tokenIds ? "generated: " + out.map(String.init).joined(separator: " ") + "\n" : text.finish() + "\n")

@@ -21,7 +21,7 @@ import Testing
         while true {
             if s < prompts.count {
                 let session = model.makeSession(maxTokens: maxTokens)
-                last.append(session.prefill(prompts[s].tokens)[0])
+                last.append(try session.prefill(prompts[s].tokens)[0])
                 sessions.append(session); step.append(0)
             }
             let active = sessions.indices.filter { step[$0] < prompts[$0].greedy.count }
@@ -33,7 +33,7 @@ import Testing
                 if Int32(argmax(last[i])) != expected { mismatches += 1 }
                 tokens.append(expected)
             }
-            let rows = decoder.step(active.map { sessions[$0] }, tokens)
+            let rows = try decoder.step(active.map { sessions[$0] }, tokens)
             for (j, i) in active.enumerated() {
                 last[i] = rows[j]
                 if let ml = prompts[i].greedy_max_logit { worstLogit = max(worstLogit, abs(ml[step[i]] - rows[j].max()!)) }
@@ -50,16 +50,35 @@ import Testing
     @Test func batchStepEqualsSeparateDecodes() throws {
         let model = try Model.load(path: Reference.modelPath("llama4-tiny.f32"))
         let prompts: [[Int32]] = [[456, 295, 220], [456, 40, 268, 78, 412, 376], [456]]
-        let a = prompts.map { p -> Session in let s = model.makeSession(maxTokens: 16); _ = s.prefill(p); return s }
-        let b = prompts.map { p -> Session in let s = model.makeSession(maxTokens: 16); _ = s.prefill(p); return s }
+        let a = try prompts.map { p -> Session in let s = model.makeSession(maxTokens: 16); _ = try s.prefill(p); return s }
+        let b = try prompts.map { p -> Session in let s = model.makeSession(maxTokens: 16); _ = try s.prefill(p); return s }
         let decoder = BatchDecoder(model: model, maxBatch: 8, maxTokens: 16)
         for tok in [Int32(7), 300, 12] {
-            let batched = decoder.step(a, [tok, tok + 1, tok + 2])
+            let batched = try decoder.step(a, [tok, tok + 1, tok + 2])
             for (i, s) in b.enumerated() {
-                let single = s.decode(tok + Int32(i))
+                let single = try s.decode(tok + Int32(i))
                 #expect(zip(batched[i], single).allSatisfy { abs($0 - $1) <= 1e-5 })
                 #expect(a[i].position == s.position)
             }
         }
+    }
+}
+
+/// Invalid requests are errors, not crashes (also in -Ounchecked release builds).
+@Suite struct SessionErrorTests {
+    @Test func badTokensAndFullContextThrow() throws {
+        let model = try Model.load(path: Reference.modelPath("qwen3moe-tiny.f32"))
+        let s = model.makeSession(maxTokens: 3)
+        #expect(throws: SessionError.self) { try s.prefill([1, Int32(model.config.vocabSize)]) }
+        #expect(throws: SessionError.self) { try s.decode(-1) }
+        #expect(s.position == 0)
+        _ = try s.prefill([1, 2, 3])
+        #expect(throws: SessionError.self) { try s.decode(4) }
+        s.truncate(to: 1)
+        #expect(s.position == 1)
+        let d = BatchDecoder(model: model, maxBatch: 2, maxTokens: 3)
+        #expect(throws: SessionError.self) { try d.step([s, s], [1, 2]) }
+        #expect(throws: SessionError.self) { try d.step([s], [1, 2]) }
+        #expect(s.position == 1)
     }
 }

@@ -21,7 +21,7 @@ import Testing
     @Test func fixtureRoundTripsThroughWriter() throws {
         let path = try Self.rebuilt { _, _ in }
         let a = try Model.load(path: path), b = try Model.load(path: Reference.modelPath(Self.fixture))
-        let x = a.makeSession(maxTokens: 8).prefill([1, 2, 3])[0], y = b.makeSession(maxTokens: 8).prefill([1, 2, 3])[0]
+        let x = try a.makeSession(maxTokens: 8).prefill([1, 2, 3])[0], y = try b.makeSession(maxTokens: 8).prefill([1, 2, 3])[0]
         #expect(x == y)
     }
 
@@ -89,7 +89,7 @@ import Testing
             do {
                 let m = try Model.load(path: try TempFile.write(b))
                 loaded += 1
-                _ = m.makeSession(maxTokens: 4).prefill([0, 0])   // whatever loads must also run
+                _ = try m.makeSession(maxTokens: 4).prefill([0, 0])   // whatever loads must also run
             } catch is GGUFError {
                 rejected += 1
             }

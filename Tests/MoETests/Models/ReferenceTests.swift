@@ -73,7 +73,7 @@ import Testing
         var done = 0
         for (pos, expected) in zip(ref.positions, ref.logits) {
             // Feed up to and including `pos`, keeping only that last row.
-            let rows = seq.prefill(Array(toks[done...pos]))
+            let rows = try seq.prefill(Array(toks[done...pos]))
             done = pos + 1
             for i in expected.indices { worst = max(worst, abs(expected[i] - rows[0][i])) }
         }

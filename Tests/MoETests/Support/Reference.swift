@@ -82,14 +82,14 @@ func compare(model name: String, threads: Int = 1, batchSize: Int = 64) throws -
     var cmp = Comparison()
     for p in ref.prompts {
         let seq = model.makeSession(maxTokens: p.tokens.count + p.greedy.count + 1, batchSize: batchSize)
-        let rows = seq.prefill(p.tokens, allLogits: true)
+        let rows = try seq.prefill(p.tokens, allLogits: true)
         for (r, o) in zip(p.logits, rows) { cmp.add(r, o) }
         var last = rows.last!
         for (i, expected) in p.greedy.enumerated() {
             let tok = Int32(argmax(last))
             cmp.greedyTotal += 1
             if tok != expected { cmp.greedyMismatches += 1 }
-            last = seq.decode(expected)   // follow the reference's path
+            last = try seq.decode(expected)   // follow the reference's path
             // greedy_max_logit[i]: the largest logit after evaluating greedy[i].
             if let ml = p.greedy_max_logit { cmp.greedyMaxLogitDiff = max(cmp.greedyMaxLogitDiff, abs(ml[i] - last.max()!)) }
         }
