@@ -2,9 +2,9 @@
 /// `unicode_cpt_flags` classifies them (src/unicode.h, src/unicode-data.cpp): one general
 /// category class (\p{L}, \p{N}, …) plus llama.cpp's own whitespace set.
 ///
-/// The categories come from Swift's `Unicode.Scalar.Properties.generalCategory`; llama.cpp's
-/// tables are generated from an older Unicode version, so code points assigned since then may
-/// classify differently (`undefined` there, a category here).
+/// The categories come from Swift's `Unicode.Scalar.Properties.generalCategory`. llama.cpp's
+/// tables (src/unicode-data.cpp) are Unicode 15.1, so code points assigned later (by
+/// `properties.age`) are `undefined` here too: Unicode 16's new letters split words there.
 struct CodepointFlags: OptionSet, Sendable {
     let rawValue: UInt16
 
@@ -47,6 +47,9 @@ struct CodepointFlags: OptionSet, Sendable {
     private static func classify(_ cp: UInt32) -> CodepointFlags {
         guard let scalar = Unicode.Scalar(cp) else {
             return cp <= 0x10FFFF ? .control : .undefined
+        }
+        if let age = scalar.properties.age, age.major > 15 || (age.major == 15 && age.minor > 1) {
+            return isLlamaWhitespace(cp) ? [.undefined, .whitespace] : .undefined
         }
         var flags: CodepointFlags
         switch scalar.properties.generalCategory {

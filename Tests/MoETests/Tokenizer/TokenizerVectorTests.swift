@@ -21,6 +21,34 @@ struct TokenizerVectorTests {
         #expect(failures.isEmpty, "\(name): \(failures.count)/\(cases.count) cases differ:\n\(failures.joined(separator: "\n"))")
     }
 
+    static let randomSets = ["llama-bpe", "llama-spm", "qwen2", "gpt-2", "llama-bpe-as-llama4"]
+
+    /// The fixture's tokenizer; "llama-bpe-as-llama4" is the Llama 3 vocabulary with
+    /// `tokenizer.ggml.pre = llama4`, which checks the GPT-4o splitter.
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        guard name == "llama-bpe-as-llama4" else { return try VocabFixtures.tokenizer(name) }
+        var spec = try TokenizerSpec(gguf: VocabFixtures.openGGUF(VocabFixtures.path("llama-bpe")))
+        spec.pre = "llama4"
+        return try Tokenizer(spec: spec)
+    }
+
+    /// Random strings (odd scripts, marks, spaces, case runs, contractions) tokenized by llama.cpp
+    /// 0c1e570 through llama-cpp-python: as text, and with special tokens parsed and BOS added.
+    @Test("random strings match llama.cpp", arguments: randomSets)
+    func randomVectors(_ name: String) throws {
+        let tokenizer = try TokenizerVectorTests.tokenizer(name)
+        for (set, special) in [("random", false), ("special", true)] {
+            let cases = try VocabFixtures.cases(name, set: set)
+            #expect(cases.count >= 100)
+            var failures: [String] = []
+            for c in cases {
+                let ids = tokenizer.encode(c.text, addSpecial: special, parseSpecial: special)
+                if ids != c.ids { failures.append("\(c): got \(ids), want \(c.ids)") }
+            }
+            #expect(failures.isEmpty, "\(name).\(set): \(failures.count)/\(cases.count) cases differ:\n\(failures.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
     @Test("the vocabularies load with llama.cpp's settings")
     func settings() throws {
         let bpe = try VocabFixtures.tokenizer("llama-bpe")

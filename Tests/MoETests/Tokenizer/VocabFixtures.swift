@@ -48,21 +48,27 @@ enum VocabFixtures {
 
     /// The cases of `ggml-vocab-<name>.gguf.inp/.out` (inputs split by
     /// `\n__ggml_vocab_test__\n`, one line of space-separated ids per case).
-    static func cases(_ name: String) throws -> [Case] {
-        let inp = try String(contentsOfFile: path(name) + ".inp", encoding: .utf8)
-        let out = try String(contentsOfFile: path(name) + ".out", encoding: .utf8)
-        let sep = "\n__ggml_vocab_test__\n"
+    /// With a `set` ("random", "special") reads `ggml-vocab-<name>.<set>.inp/.out` instead: random
+    /// strings tokenized by llama.cpp (see `make_random_vectors.py` beside them).
+    static func cases(_ name: String, set: String? = nil) throws -> [Case] {
+        let base = set.map { directory.appendingPathComponent("ggml-vocab-\(name).\($0)").path } ?? path(name)
+        // Split bytes, not Strings: a case may begin with a combining mark, which Foundation's
+        // string search would fuse with the separator's last newline.
+        let inp = try [UInt8](Data(contentsOf: URL(fileURLWithPath: base + ".inp")))
+        let out = try String(contentsOfFile: base + ".out", encoding: .utf8)
+        let sep = Array("\n__ggml_vocab_test__\n".utf8)
         var inputs: [String] = []
-        var rest = Substring(inp)
-        while !rest.isEmpty {
-            if let r = rest.range(of: sep) {
-                inputs.append(String(rest[..<r.lowerBound]))
-                rest = rest[r.upperBound...]
+        var start = 0, i = 0
+        while i < inp.count {
+            if i + sep.count <= inp.count && inp[i] == sep[0] && Array(inp[i..<i + sep.count]) == sep {
+                inputs.append(String(decoding: inp[start..<i], as: UTF8.self))
+                i += sep.count
+                start = i
             } else {
-                inputs.append(String(rest))
-                break
+                i += 1
             }
         }
+        if start < inp.count { inputs.append(String(decoding: inp[start...], as: UTF8.self)) }
         let lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var cases: [Case] = []
         for (i, text) in inputs.enumerated() where i < lines.count {
