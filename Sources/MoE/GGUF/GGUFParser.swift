@@ -76,8 +76,9 @@ struct GGUFParser {
         }
 
         let start = (c.pos + p.alignment - 1) / p.alignment * p.alignment
-        guard start <= buf.count else { throw GGUFError("file truncated before tensor data") }
-        p.dataOffset = start
+        // Files without tensors (llama.cpp's vocab-only GGUFs) may end unpadded after the metadata.
+        guard start <= buf.count || pending.isEmpty else { throw GGUFError("file truncated before tensor data") }
+        p.dataOffset = min(start, buf.count)
         for (name, shape, type, off) in pending {
             let rows = shape.dropFirst().reduce(1, *)
             let (bytes, o) = type.rowBytes(shape[0])!.multipliedReportingOverflow(by: rows)

@@ -102,6 +102,17 @@ import Testing
         }
     }
 
+    @Test func tensorlessFileMayEndUnpadded() throws {
+        // llama.cpp's vocab-only GGUFs end right after the metadata, without alignment padding.
+        var b = GGUFBuilder()
+        b.add("tokenizer.ggml.tokens", .strs(["a", "bc"]))
+        var bytes = b.build()
+        while bytes.last == 0 { bytes.removeLast() }
+        #expect(bytes.count % 32 != 0)
+        let f = try GGUFFile(path: try TempFile.write(bytes))
+        #expect(f.strings("tokenizer.ggml.tokens") == ["a", "bc"] && f.tensors.isEmpty)
+    }
+
     @Test func missingFileIsAnError() {
         #expect(throws: GGUFError.self) { try GGUFFile(path: "/nonexistent/x.gguf") }
     }
