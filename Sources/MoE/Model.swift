@@ -34,7 +34,7 @@ public final class Model: @unchecked Sendable {
 
     /// A new session (one sequence of tokens, its KV cache and scratch) with room for `maxTokens` positions; prompts are processed in batches
     /// of at most `batchSize` tokens.
-    public func makeSession(maxTokens: Int, batchSize: Int = 64) -> Session {
+    public func makeSession(maxTokens: Int, batchSize: Int = 256) -> Session {
         Session(model: self, maxTokens: maxTokens, batchSize: batchSize)
     }
 }
