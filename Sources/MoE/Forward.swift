@@ -91,9 +91,7 @@ struct Forward {
     private func attention(layer l: Int, _ lw: ModelWeights.Layer, _ spec: ModelConfig.LayerSpec, n: Int) {
         let c = model.config, s = state
         let hd = c.headDim, qd = c.headCount * hd, kvd = c.kvHeadCount * hd
-        s.linear.matmul(lw.wq, s.xb.p, n, s.q.p)
-        s.linear.matmul(lw.wk, s.xb.p, n, s.k.p)
-        s.linear.matmul(lw.wv, s.xb.p, n, s.v.p)
+        s.linear.matmul([(lw.wq, s.q.p), (lw.wk, s.k.p), (lw.wv, s.v.p)], s.xb.p, n)
         let rope = Rope(rotDim: c.ropeDim, base: c.ropeBase, freqScale: c.ropeFreqScale, neox: c.ropeNeox, freqFactors: nil)
         for t in 0..<n {
             let q = s.q.p + t * qd, k = s.k.p + t * kvd, pos = rows.position(t), kv = rows.cache(t)
@@ -165,8 +163,7 @@ struct Forward {
     /// out = down(silu(gate·x) ⊙ up·x) for `n` rows of `x` (llama.cpp build_ffn, LLM_FFN_SILU, PAR).
     private func denseFFN(_ gate: Matrix, _ up: Matrix, _ down: Matrix, _ x: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>) {
         let s = state, ff = gate.rows
-        s.linear.matmul(gate, x, n, s.hb.p)
-        s.linear.matmul(up, x, n, s.hb2.p)
+        s.linear.matmul([(gate, s.hb.p), (up, s.hb2.p)], x, n)
         swiglu(s.hb.p, s.hb2.p, n * ff)
         s.linear.matmul(down, s.hb.p, n, out)
     }
@@ -235,8 +232,7 @@ struct Forward {
                 dst.update(from: src, count: e)
             }
         }
-        sc.linear.matmul(lw.gateExperts!.expert(x), sc.gathered.p, m, sc.hb.p)
-        sc.linear.matmul(lw.upExperts!.expert(x), sc.gathered.p, m, sc.hb2.p)
+        sc.linear.matmul([(lw.gateExperts!.expert(x), sc.hb.p), (lw.upExperts!.expert(x), sc.hb2.p)], sc.gathered.p, m)
         swiglu(sc.hb.p, sc.hb2.p, m * ff)
         sc.linear.matmul(lw.downExperts!.expert(x), sc.hb.p, m, sc.out.p)
         for (i, (t, slot)) in route.enumerated() {

@@ -45,12 +45,48 @@ final class Linear: @unchecked Sendable {
     /// Rows per tile for a matrix of `cols` columns.
     private func tileRows(_ cols: Int) -> Int { max(1, tileFloats / cols) }
 
-    /// y[rows] = W · x[cols], one token. Quantized types with an integer kernel use row dot
-    /// products on quantized activations (`IntegerDot.swift`); others dequantize tiles for sgemv.
+    /// Several products of the same input, e.g. Q/K/V or gate/up: `products[i].1 = products[i].0 · x`
+    /// for `n` tokens. The input is rounded or quantized once per rounding kind, not per product.
+    func matmul(_ products: [(Matrix, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, _ n: Int) {
+        preparedKind = nil
+        defer { preparedKind = nil }
+        for (w, y) in products { product(w, x, n, y) }
+    }
+
+    /// Y[n × rows] = X[n × cols] · Wᵀ (see `product`).
+    func matmul(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        matmul([(w, y)], x, n)
+    }
+
+    /// y[rows] = W · x[cols], one token.
     func matvec(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+        matmul([(w, y)], x, 1)
+    }
+
+    /// How the input was last prepared within one `matmul` call (kind, columns, tokens).
+    private var preparedKind: (kind: Int, cols: Int, n: Int)?
+
+    /// Rounding kind of a weight type: inputs prepared for one kind serve every type of that kind.
+    private func kind(_ t: GGMLType, integer: Bool) -> Int {
+        switch t {
+        case .f32: return 0
+        case .f16: return 1
+        case .bf16: return 2
+        case .q8_0, .q4_0: return integer ? 13 : 3
+        default: return integer ? 14 : 4
+        }
+    }
+
+    /// One token. Quantized types with an integer kernel use row dot products on quantized
+    /// activations (`IntegerDot.swift`); others dequantize tiles for sgemv.
+    private func vectorProduct(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         if hasIntegerDot(w.type) {
             let a = quantized, cols = w.cols, type = w.type
-            if type == .q8_0 || type == .q4_0 { a.quantizeQ8_0(x, cols) } else { a.quantizeQ8_K(x, cols) }
+            let k = kind(type, integer: true)
+            if preparedKind.map({ $0 != (k, cols, 1) }) ?? true {
+                if type == .q8_0 || type == .q4_0 { a.quantizeQ8_0(x, cols) } else { a.quantizeQ8_K(x, cols) }
+                preparedKind = (k, cols, 1)
+            }
             workers.split(w.rows, grain: 4) { _, r in
                 for row in r { y[row] = dotRow(type, w.row(row), a, cols) }
             }
@@ -80,11 +116,11 @@ final class Linear: @unchecked Sendable {
 
     /// Y[n × rows] = X[n × cols] · Wᵀ, a batch of `n` tokens (rows of X and Y contiguous).
     ///
-    /// Up to `smallBatch` tokens: per cache-sized tile of rows, one sgemv per token (the tile is
+    /// One token: `vectorProduct`. Up to `smallBatch` tokens: per cache-sized tile of rows, one sgemv per token (the tile is
     /// read from memory once and then from L2); sgemm would repack the tile for so few tokens.
     /// More tokens: dequantized tiles through sgemm.
-    func matmul(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
-        if n == 1 { matvec(w, x, y); return }
+    private func product(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if n == 1 { vectorProduct(w, x, y); return }
         let xr = prepare(w.type, x, n, w.cols)
         let cols = w.cols, rows = w.rows
         if n <= Linear.smallBatch {
@@ -135,7 +171,11 @@ final class Linear: @unchecked Sendable {
     private func prepare(_ type: GGMLType, _ x: UnsafePointer<Float>, _ n: Int, _ cols: Int) -> UnsafePointer<Float> {
         guard roundsActivations(type) else { return x }
         precondition(n * cols <= roundedCapacity, "Linear: batch larger than planned")
-        for t in 0..<n { roundActivations(for: type, x + t * cols, rounded + t * cols, cols) }
+        let k = kind(type, integer: false)
+        if preparedKind.map({ $0 != (k, cols, n) }) ?? true {
+            for t in 0..<n { roundActivations(for: type, x + t * cols, rounded + t * cols, cols) }
+            preparedKind = (k, cols, n)
+        }
         return UnsafePointer(rounded)
     }
 }
