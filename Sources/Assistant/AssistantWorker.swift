@@ -1,6 +1,7 @@
 import ChorusCore
 import Foundation
 import InstagramAdapter
+import LanguageID
 import Logging
 import MessengerAdapter
 import MetaWebhook
@@ -19,6 +20,10 @@ public struct AssistantWorker: Sendable {
     public let settings: AssistantSettings
     /// Best-effort read receipts and typing indicators go straight out (they are ephemeral).
     public let graph: GraphClient?
+    /// The language gate: multimodal features for English conversations only.
+    public let gate: LanguageGate
+    /// Whether a vision encoder is loaded (`--mmproj`).
+    public let hasVision: Bool
     /// This worker's lease owner name.
     public let owner: String
     /// Logs carry event and conversation ids, not message text.
@@ -26,11 +31,14 @@ public struct AssistantWorker: Sendable {
 
     /// Creates a worker.
     public init(store: SQLiteQueue, engine: any ReplyEngine, settings: AssistantSettings, graph: GraphClient?,
+                gate: LanguageGate = LanguageGate(), hasVision: Bool = false,
                 owner: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
         self.store = store
         self.engine = engine
         self.settings = settings
         self.graph = graph
+        self.gate = gate
+        self.hasVision = hasVision
         self.owner = owner
         self.logger = logger
     }
@@ -86,6 +94,10 @@ public struct AssistantWorker: Sendable {
         var recentSpeakers: Set<String>
         var request: GenerationRequest?
         var reply: String?
+        var gate: LanguageGate.Decision?
+        var language: String?
+        var images: String?
+        var appendix: String?
     }
 
     private func plan(_ leased: LeasedEvent) async throws -> Plan {
@@ -99,6 +111,7 @@ public struct AssistantWorker: Sendable {
         guard case .ignore = decision else {
             if event.kind == .reaction { return plan }
             let words = AnswerPolicy.words(of: event) ?? ""
+            try await applyGate(to: &plan)
             let sender = event.sender ?? Participant(id: event.conversation.id)
             let turn = HistoryEntry(conversationKey: conversation, role: .user, speakerID: sender.id,
                                     speakerName: sender.name, text: words, messageID: event.messageID, timestamp: event.timestamp)
@@ -108,12 +121,39 @@ public struct AssistantWorker: Sendable {
             plan.recentSpeakers = Set(history.suffix(12).filter { $0.role == .user }.map(\.speakerID))
             let builder = PromptBuilder(systemPrompt: settings.systemPrompt, botName: settings.botName,
                                         tokenBudget: settings.promptTokenBudget)
-            let turns = builder.turns(history: history, isGroup: event.conversation.isGroup, count: engine.tokenCount)
+            let note = plan.gate.flatMap { Self.languageNote($0.language) }
+            let turns = builder.turns(history: history, isGroup: event.conversation.isGroup, note: note, count: engine.tokenCount)
             plan.request = GenerationRequest(conversationKey: conversation, turns: turns, maxTokens: settings.maxReplyTokens,
                                              seed: settings.seed ^ Self.fnv1a("\(conversation)#\(leased.id)"))
             return plan
         }
         return plan
+    }
+
+    /// The language gate for a message with words: the conversation's language after it, and
+    /// whether its pictures may be looked at. Pictures are never downloaded when it is closed.
+    private func applyGate(to plan: inout Plan) async throws {
+        let event = plan.event
+        let text = event.text ?? event.attachments.compactMap(\.caption).joined(separator: " ")
+        let stored = try await store.languageState(conversation: event.conversation.key)
+        let state = stored.flatMap { try? JSONDecoder().decode(ConversationLanguage.self, from: Data($0.utf8)) } ?? ConversationLanguage()
+        let (decision, next) = gate.decide(text: text, ignoring: [settings.botName] + settings.aliases, state: state)
+        plan.gate = decision
+        plan.language = (try? JSONEncoder().encode(next)).map { String(decoding: $0, as: UTF8.self) }
+        guard event.attachments.contains(where: { $0.kind == .image || $0.kind == .sticker }) else { return }
+        if !decision.open {
+            plan.images = "not_downloaded_gate_closed"
+            plan.appendix = LanguageGate.closedNote(language: decision.language)
+        } else if !hasVision {
+            plan.images = "no_vision_encoder"
+            plan.appendix = LanguageGate.noVisionNote
+        }
+    }
+
+    /// "The person writes in Spanish.": helps a small model answer in the right language.
+    static func languageNote(_ code: String) -> String? {
+        guard code != "und", let name = Locale(identifier: "en").localizedString(forLanguageCode: code) else { return nil }
+        return "The person writes in \(name); answer in \(name)."
     }
 
     /// Read receipt and typing indicator before generating, where the platform allows them
@@ -134,12 +174,15 @@ public struct AssistantWorker: Sendable {
     private func finish(_ plan: Plan, reply: String?, now: Date) async throws {
         var history: [HistoryEntry] = plan.userTurn.map { [$0] } ?? []
         var sends: [OutboxDraft] = []
-        var note = Self.describe(plan.decision)
+        var note = Self.note(plan.decision)
+        note.gate = plan.gate
+        note.images = plan.images
         if plan.request != nil {
-            let text = (reply ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            var text = (reply ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty {
-                note += "; the model produced an empty reply, nothing sent"
+                note.remark = "the model produced an empty reply, nothing sent"
             } else {
+                if let appendix = plan.appendix { text += "\n\n" + appendix }
                 let event = plan.event
                 var addressed = text
                 if event.conversation.isGroup, plan.recentSpeakers.count > 1, let name = event.sender?.name,
@@ -155,11 +198,12 @@ public struct AssistantWorker: Sendable {
                 history.append(HistoryEntry(conversationKey: event.conversation.key, role: .assistant,
                                             speakerID: event.conversation.account, speakerName: settings.botName,
                                             text: addressed, messageID: nil, timestamp: Int64(now.timeIntervalSince1970 * 1000)))
-                note += "; reply of \(parts.count) message(s)"
+                note.replyParts = parts.count
             }
         }
         do {
-            try await store.finish(eventID: plan.id, owner: owner, note: note, history: history, sends: sends, now: now)
+            try await store.finish(eventID: plan.id, owner: owner, note: note.json, history: history, sends: sends,
+                                   language: plan.language, now: now)
         } catch {
             logger.warning("event not finished (lease lost?)", metadata: ["id": "\(plan.id)", "error": "\(error)"])
         }
@@ -173,11 +217,11 @@ public struct AssistantWorker: Sendable {
         }
     }
 
-    static func describe(_ decision: AnswerPolicy.Decision) -> String {
+    static func note(_ decision: AnswerPolicy.Decision) -> EventNote {
         switch decision {
-        case .answer(let reason): "answered: \(reason)"
-        case .remember(let reason): "remembered: \(reason)"
-        case .ignore(let reason): "ignored: \(reason)"
+        case .answer(let reason): EventNote(decision: "answered", reason: reason)
+        case .remember(let reason): EventNote(decision: "remembered", reason: reason)
+        case .ignore(let reason): EventNote(decision: "ignored", reason: reason)
         }
     }
 

@@ -40,13 +40,13 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     public func generate(_ requests: [GenerationRequest]) async throws -> [String] {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { requests.map(self.generateOne) })
+                continuation.resume(with: Result { try requests.map(self.generateOne) })
             }
         }
     }
 
     /// One reply: prompt in the model's chat format, prefill, sample until a stop token.
-    func generateOne(_ request: GenerationRequest) -> String {
+    func generateOne(_ request: GenerationRequest) throws -> String {
         let messages = request.turns.map { turn in
             ChatMessage(role: ChatRole(rawValue: turn.role.rawValue) ?? .user, content: defuse(turn.text))
         }
@@ -58,7 +58,7 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         settings.seed = request.seed
         var sampler = Sampler(settings: settings)
         sampler.accept(contentsOf: prompt)
-        var logits = session.prefill(prompt)[0]
+        var logits = try session.prefill(prompt)[0]
         var output: [Int32] = []
         while output.count < request.maxTokens {
             var next = sampler.sample(logits)
@@ -74,7 +74,7 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
             output.append(next)
             sampler.accept(next)
             if output.count == request.maxTokens { break }
-            logits = session.decode(next)
+            logits = try session.decode(next)
         }
         return tokenizer.decode(output, special: false)
     }

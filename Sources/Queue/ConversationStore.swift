@@ -129,7 +129,9 @@ public protocol ConversationStore: Sendable {
     /// Finishes a leased event in one transaction: the event becomes done, `history` is appended,
     /// `sends` enter the outbox, and `note` is stored with the event. A crash before it commits
     /// leaves the event leased (retried); after it, the reply is never generated again.
-    func finish(eventID: Int64, owner: String, note: String, history: [HistoryEntry], sends: [OutboxDraft], now: Date) async throws
+    /// `language`, when given, becomes the conversation's stored language state in the same transaction.
+    func finish(eventID: Int64, owner: String, note: String, history: [HistoryEntry], sends: [OutboxDraft],
+                language: String?, now: Date) async throws
     /// Leases up to `limit` pending sends, at most one per conversation and the oldest of each.
     func leaseSends(owner: String, now: Date, duration: TimeInterval, limit: Int) async throws -> [OutboxItem]
     /// Records a successful send; its message id is remembered as the bot's.

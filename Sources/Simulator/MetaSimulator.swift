@@ -90,7 +90,7 @@ public final class MetaSimulator: @unchecked Sendable {
     /// quote-replying to `replyTo`. Returns the message's id.
     @discardableResult
     public func say(_ text: String, from person: Person, on platform: Platform, group: String? = nil,
-                    replyTo: String? = nil) async throws -> Delivery {
+                    replyTo: String? = nil, deliveries: Int = 1) async throws -> Delivery {
         let account = accounts[platform] ?? ""
         let id = nextMessageID(platform)
         let now = Date()
@@ -99,8 +99,35 @@ public final class MetaSimulator: @unchecked Sendable {
         if let group { await ledger.register(group: group) }
         await ledger.noteInbound(account: account, user: person.id, messageID: id, groupID: group, at: now)
         let body = try WebhookFactory(account: account).body(platform: platform, messages: [message])
-        let status = try await deliver(body, platform: platform)
+        var status = 0
+        for _ in 0..<max(deliveries, 1) { status = try await deliver(body, platform: platform) }
         return Delivery(messageID: id, status: status)
+    }
+
+    /// Delivers `content` (a picture, a reaction, a button press, or text) from `person`.
+    @discardableResult
+    public func send(_ content: WebhookFactory.Content, from person: Person, on platform: Platform, group: String? = nil,
+                     replyTo: String? = nil) async throws -> Delivery {
+        let account = accounts[platform] ?? ""
+        let id = nextMessageID(platform)
+        let now = Date()
+        if let group { await ledger.register(group: group) }
+        await ledger.noteInbound(account: account, user: person.id, messageID: id, groupID: group, at: now)
+        let body = try WebhookFactory(account: account).body(
+            platform: platform, user: person.id, name: person.name, id: id, timestamp: Int64(now.timeIntervalSince1970 * 1000),
+            group: group, replyTo: replyTo, content: content)
+        return Delivery(messageID: id, status: try await deliver(body, platform: platform))
+    }
+
+    /// Registers a local picture with the fake Graph API and returns the content that sends it:
+    /// a WhatsApp media id, or a URL on the fake for Messenger and Instagram.
+    public func picture(_ data: Data, mimeType: String, caption: String?, platform: Platform) async -> WebhookFactory.Content {
+        let id = await ledger.addMedia(data, mimeType: mimeType)
+        let sha = FakeGraphAPI.sha256Hex(data)
+        switch platform {
+        case .whatsapp: return .image(mediaIDOrURL: id, mimeType: mimeType, sha256: sha, caption: caption)
+        case .messenger, .instagram: return .image(mediaIDOrURL: "\(graphURL)/_media/\(id)", mimeType: mimeType, sha256: sha, caption: caption)
+        }
     }
 
     /// Posts a body to the server, signed as Meta signs it. Returns the HTTP status.

@@ -9,6 +9,7 @@ extension SQLiteQueue {
         migrator.registerMigration("v2: history, outbox, conversation, event note") { db in
             try db.execute(sql: """
                 ALTER TABLE event ADD COLUMN note TEXT;
+                CREATE INDEX event_message_id ON event (message_id) WHERE message_id IS NOT NULL;
 
                 CREATE TABLE history (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -73,7 +74,7 @@ extension SQLiteQueue: ConversationStore {
     }
 
     public func finish(eventID: Int64, owner: String, note: String, history: [HistoryEntry], sends: [OutboxDraft],
-                       now: Date) async throws {
+                       language: String?, now: Date) async throws {
         let policy = configuration.retryPolicy
         try await dbPool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(EventRow.selection()) FROM event WHERE id = ?", arguments: [eventID]) else {
@@ -87,6 +88,12 @@ extension SQLiteQueue: ConversationStore {
             }
             try db.execute(sql: "UPDATE event SET note = ? WHERE id = ?", arguments: [note, eventID])
             let conversation = try String.fetchOne(db, sql: "SELECT conversation_key FROM event WHERE id = ?", arguments: [eventID]) ?? ""
+            if let language {
+                try db.execute(sql: """
+                    INSERT INTO conversation (key, language, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at
+                    """, arguments: [conversation, language, now.millis])
+            }
 
             var outboxIDs: [Int64] = []
             for send in sends {
@@ -207,10 +214,17 @@ extension SQLiteQueue: ConversationStore {
         }
     }
 
-    /// The note the assistant stored with an event (its answer and gate decisions).
+    /// The note the assistant stored with an event (its answer and gate decisions, JSON).
     public func note(eventID: Int64) async throws -> String? {
         try await dbPool.read { db in
             try String.fetchOne(db, sql: "SELECT note FROM event WHERE id = ?", arguments: [eventID])
+        }
+    }
+
+    /// The note of the event carrying platform message id `messageID`.
+    public func note(messageID: String) async throws -> String? {
+        try await dbPool.read { db in
+            try String.fetchOne(db, sql: "SELECT note FROM event WHERE message_id = ? ORDER BY id DESC LIMIT 1", arguments: [messageID])
         }
     }
 

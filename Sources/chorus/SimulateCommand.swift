@@ -1,0 +1,68 @@
+import ArgumentParser
+import ChorusCore
+import Foundation
+import Simulator
+
+/// `chorus simulate`: Meta, locally.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Play Messenger, Instagram and WhatsApp against chorus serve, with a fake Graph API that shows the bot's replies.",
+        subcommands: [SimulateRunCommand.self, SimulateChatCommand.self, SimulateLoadCommand.self])
+}
+
+/// Options every simulation shares.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "GGUF model the simulated server answers with (env CHORUS_MODEL).")
+    var model: String?
+
+    func resolvedModel() throws -> String {
+        guard let model = model ?? ProcessInfo.processInfo.environment["CHORUS_MODEL"] else {
+            throw ValidationError("give the model to answer with: --model FILE.gguf (or CHORUS_MODEL)")
+        }
+        return model
+    }
+}
+
+/// `chorus simulate run FILE…`: scripted scenarios; exit status 1 when an expectation fails.
+struct SimulateRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run scenario files (JSON) against a fresh chorus serve; non-zero exit on a failed expectation.")
+
+    @Argument(help: "Scenario files.")
+    var files: [String]
+
+    @OptionGroup var options: SimulationOptions
+
+    @Flag(help: "Print only failures and the summary.")
+    var quiet = false
+
+    func run() async throws {
+        var scenarios: [Scenario] = []
+        for path in files {
+            do {
+                scenarios.append(try Scenario.load(path: path))
+            } catch let error as ScenarioError {
+                throw ValidationError(error.description)
+            }
+        }
+        var failed = 0
+        for scenario in scenarios {
+            let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel())
+            let printer: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable line in print("    " + line) }
+            let runner = ScenarioRunner(simulator: deployment.simulator, probe: deployment.probe, log: printer)
+            if !quiet { print("▶ \(scenario.name) (\(scenario.platform.rawValue)\(scenario.group == nil ? "" : ", group"))") }
+            let failures = try await deployment.whileRunning { try await runner.run(scenario) }
+            if failures.isEmpty {
+                print("✔ \(scenario.name)")
+            } else {
+                failed += 1
+                print("✘ \(scenario.name)")
+                for failure in failures { print("    \(failure)") }
+            }
+        }
+        print("\(scenarios.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import ChorusCore
+import Foundation
+import Simulator
+
+/// `chorus simulate load`: many conversations at once, end to end (webhook → reply at the Graph API).
+struct SimulateLoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "N conversations × M messages at a target rate; prints acknowledged/s, reply latency percentiles and errors.")
+
+    @OptionGroup var options: SimulationOptions
+
+    @Option(help: "messenger, instagram or whatsapp.")
+    var platform: Platform = .whatsapp
+
+    @Option(help: "Conversations.")
+    var conversations: Int = 100
+
+    @Option(help: "Messages per conversation.")
+    var messages: Int = 5
+
+    @Option(help: "Target messages per second (0: as fast as acknowledged).")
+    var rate: Double = 0
+
+    @Option(help: "Concurrent webhook deliveries.")
+    var connections: Int = 16
+
+    @Option(help: "Seconds to wait for all replies.")
+    var timeout: Double = 600
+
+    @Option(help: "Conversations answered per engine batch.")
+    var batchSize: Int = 8
+
+    @Option(help: "Reply length in tokens.")
+    var maxReplyTokens: Int = 32
+
+    @Option(help: "Fake Graph API: share of sends answered 500.")
+    var errorRate: Double = 0
+
+    @Option(help: "Fake Graph API: share of sends answered 429.")
+    var rateLimitRate: Double = 0
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        let deployment = try await SimulatedDeployment.start(
+            model: try options.resolvedModel(), config: ["batch_size": batchSize, "max_reply_tokens": maxReplyTokens])
+        var faults = GraphFaults()
+        faults.errorRate = errorRate
+        faults.rateLimitRate = rateLimitRate
+        await deployment.simulator.ledger.setFaults(faults)
+        let driver = LoadDriver(simulator: deployment.simulator, platform: platform, conversations: conversations,
+                                messages: messages, rate: rate, connections: connections, timeout: .seconds(timeout))
+        let object = try await deployment.whileRunning {
+            var report = try await driver.run()
+            report.serverPeakRSSMegabytes = deployment.server.peakResidentMegabytes()
+            return report
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(object), as: UTF8.self))
+        } else {
+            print(object.summary)
+        }
+    }
+}
