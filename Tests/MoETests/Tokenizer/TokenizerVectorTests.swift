@@ -21,14 +21,16 @@ struct TokenizerVectorTests {
         #expect(failures.isEmpty, "\(name): \(failures.count)/\(cases.count) cases differ:\n\(failures.joined(separator: "\n"))")
     }
 
-    static let randomSets = ["llama-bpe", "llama-spm", "qwen2", "gpt-2", "llama-bpe-as-llama4"]
+    static let randomSets = ["llama-bpe", "llama-spm", "qwen2", "gpt-2", "llama-bpe-as-llama4", "gpt-2-as-default"]
 
     /// The fixture's tokenizer; "llama-bpe-as-llama4" is the Llama 3 vocabulary with
-    /// `tokenizer.ggml.pre = llama4`, which checks the GPT-4o splitter.
+    /// `tokenizer.ggml.pre = llama4` (checks the GPT-4o splitter), "gpt-2-as-default" GPT-2's
+    /// with `default`.
     static func tokenizer(_ name: String) throws -> Tokenizer {
-        guard name == "llama-bpe-as-llama4" else { return try VocabFixtures.tokenizer(name) }
-        var spec = try TokenizerSpec(gguf: VocabFixtures.openGGUF(VocabFixtures.path("llama-bpe")))
-        spec.pre = "llama4"
+        let patched = ["llama-bpe-as-llama4": ("llama-bpe", "llama4"), "gpt-2-as-default": ("gpt-2", "default")]
+        guard let (base, pre) = patched[name] else { return try VocabFixtures.tokenizer(name) }
+        var spec = try TokenizerSpec(gguf: VocabFixtures.openGGUF(VocabFixtures.path(base)))
+        spec.pre = pre
         return try Tokenizer(spec: spec)
     }
 
@@ -46,6 +48,15 @@ struct TokenizerVectorTests {
                 if ids != c.ids { failures.append("\(c): got \(ids), want \(c.ids)") }
             }
             #expect(failures.isEmpty, "\(name).\(set): \(failures.count)/\(cases.count) cases differ:\n\(failures.prefix(10).joined(separator: "\n"))")
+            // Detokenizing llama.cpp's ids gives llama.cpp's bytes (clean_spaces, SentencePiece's
+            // leading space, control tokens rendered).
+            let detok = try VocabFixtures.detokenized(name, set: set)
+            #expect(detok.count == cases.count)
+            var decodeFailures: [String] = []
+            for (c, want) in zip(cases, detok) where tokenizer.decodeBytes(c.ids) != want {
+                decodeFailures.append("\(c): got \(tokenizer.decode(c.ids).debugDescription), want \(String(decoding: want, as: UTF8.self).debugDescription)")
+            }
+            #expect(decodeFailures.isEmpty, "\(name).\(set) decode: \(decodeFailures.count) differ:\n\(decodeFailures.prefix(10).joined(separator: "\n"))")
         }
     }
 

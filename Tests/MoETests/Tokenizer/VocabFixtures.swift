@@ -39,6 +39,18 @@ enum VocabFixtures {
         }
     }
 
+    /// llama.cpp's `llama_detokenize(ids, remove_special: false, unparse_special: true)` of each
+    /// case of `ggml-vocab-<name>.<set>` (`.detok`, one hex line per case).
+    static func detokenized(_ name: String, set: String) throws -> [[UInt8]] {
+        let text = try String(contentsOfFile: directory.appendingPathComponent("ggml-vocab-\(name).\(set).detok").path, encoding: .utf8)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { line in
+            let hex = Array(line.utf8)
+            return stride(from: 0, to: hex.count - 1, by: 2).map { i in
+                UInt8(String(decoding: hex[i...i + 1], as: UTF8.self), radix: 16)!
+            }
+        }
+    }
+
     /// One test case: input text and the expected ids.
     struct Case: Sendable, CustomStringConvertible {
         let text: String

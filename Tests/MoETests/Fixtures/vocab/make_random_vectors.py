@@ -7,8 +7,11 @@ contractions, digit runs) are tokenized by llama.cpp through llama-cpp-python 0.
 (llama.cpp 0c1e570):
   ggml-vocab-<name>.random.inp/.out   add_special=False, parse_special=False
   ggml-vocab-<name>.special.inp/.out  add_special=True,  parse_special=True, with special tokens
+  ggml-vocab-<name>.<set>.detok       per case, llama_detokenize(ids, remove_special=False,
+                                      unparse_special=True) as hex
 Same format as llama.cpp's .inp/.out. "llama-bpe-as-llama4" is the Llama 3 vocab with
-tokenizer.ggml.pre patched to "llama4" (the GPT-4o pre-tokenizer).
+tokenizer.ggml.pre patched to "llama4" (the GPT-4o pre-tokenizer); "gpt-2-as-default" is GPT-2's
+with "default" (llama.cpp's fallback regexes).
 
 Usage: python3 make_random_vectors.py   (needs `pip install llama-cpp-python`)
 """
@@ -25,6 +28,7 @@ SPECIALS = {
     "gpt-2": ["<|endoftext|>"],
 }
 SPECIALS["llama-bpe-as-llama4"] = SPECIALS["llama-bpe"]
+SPECIALS["gpt-2-as-default"] = SPECIALS["gpt-2"]
 
 
 def patch_pre(src, dst, new):
@@ -58,6 +62,15 @@ def rand_text(rng, specials):
     return "".join(s)
 
 
+def detokenize(llm, ids):
+    import ctypes
+    arr = (llama_cpp.llama_token * max(1, len(ids)))(*ids)
+    buf = ctypes.create_string_buffer(1 << 16)
+    n = llama_cpp.llama_detokenize(llm._model.vocab, arr, len(ids), buf, len(buf), False, True)
+    assert n >= 0
+    return buf.raw[:n]
+
+
 def write(gguf, name, kind, n, seed):
     llm = llama_cpp.Llama(model_path=gguf, vocab_only=True, verbose=False)
     rng = random.Random(seed)
@@ -74,6 +87,8 @@ def write(gguf, name, kind, n, seed):
         f.write(SEP.join(texts) + SEP)
     with open(os.path.join(HERE, f"ggml-vocab-{name}.{kind}.out"), "w") as f:
         f.write("\n".join(outs) + "\n")
+    with open(os.path.join(HERE, f"ggml-vocab-{name}.{kind}.detok"), "w") as f:
+        f.write("\n".join(detokenize(llm, [int(x) for x in o.split()]).hex() for o in outs) + "\n")
 
 
 if __name__ == "__main__":
@@ -81,6 +96,8 @@ if __name__ == "__main__":
     files = {name: os.path.join(HERE, f"ggml-vocab-{name}.gguf") for name in ["llama-bpe", "llama-spm", "qwen2", "gpt-2"]}
     files["llama-bpe-as-llama4"] = os.path.join(tmp, "llama-bpe-as-llama4.gguf")
     patch_pre(files["llama-bpe"], files["llama-bpe-as-llama4"], "llama4")
+    files["gpt-2-as-default"] = os.path.join(tmp, "gpt-2-as-default.gguf")
+    patch_pre(files["gpt-2"], files["gpt-2-as-default"], "default")
     for name, path in files.items():
         write(path, name, "random", 300, 1234)
         write(path, name, "special", 150, 4321)
