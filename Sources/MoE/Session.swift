@@ -32,6 +32,19 @@ public final class Session {
         position = min(max(newPosition, 0), position)
     }
 
+    /// A new session continuing from this one's tokens (its KV cache copied up to `position`),
+    /// e.g. to prefill a shared system prompt once and fork it per conversation.
+    public func fork(maxTokens newMax: Int? = nil) -> Session {
+        let other = Session(model: model, maxTokens: max(newMax ?? maxTokens, position), batchSize: state.capacity)
+        let n = position * kv.kvDim
+        for l in 0..<kv.keys.count {
+            other.kv.keys[l].p.update(from: kv.keys[l].p, count: n)
+            other.kv.values[l].p.update(from: kv.values[l].p, count: n)
+        }
+        other.position = position
+        return other
+    }
+
     /// Feeds `tokens` (in batches) and returns logits: one row per token if `allLogits`,
     /// else only the last token's (empty input returns []).
     public func prefill(_ tokens: [Int32], allLogits: Bool = false) throws -> [[Float]] {

@@ -82,3 +82,18 @@ import Testing
         #expect(s.position == 1)
     }
 }
+
+@Suite struct SessionForkTests {
+    @Test func forkContinuesLikeTheOriginal() throws {
+        let model = try Model.load(path: Reference.modelPath("mixtral-tiny.f32"))
+        let a = model.makeSession(maxTokens: 16)
+        _ = try a.prefill([1, 20, 30, 40])
+        let b = a.fork()
+        #expect(b.position == 4)
+        let la = try a.prefill([50, 60]), lb = try b.prefill([50, 60])
+        #expect(la == lb)
+        let fresh = model.makeSession(maxTokens: 16)
+        let whole = try fresh.prefill([1, 20, 30, 40, 50, 60])[0]
+        #expect(zip(whole, la[0]).allSatisfy { abs($0 - $1) <= 1e-5 })
+    }
+}
