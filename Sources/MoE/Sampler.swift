@@ -56,8 +56,11 @@ public struct SamplerSettings: Sendable, Equatable {
 public struct Sampler: Sendable {
     /// A token and its (adjusted) logit.
     public struct Candidate: Sendable, Equatable {
+        /// The token.
         public var id: Int32
+        /// Its logit at this stage.
         public var logit: Float
+        /// A candidate.
         public init(id: Int32, logit: Float) { self.id = id; self.logit = logit }
     }
 

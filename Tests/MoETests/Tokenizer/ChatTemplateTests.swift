@@ -1,6 +1,9 @@
 import Testing
 @testable import MoE
 
+/// The expected strings are llama.cpp's `llama_chat_apply_template` output for its built-in
+/// `llama4`, `llama3`, `chatml` and `llama2` (Mixtral) templates on the same messages, with the
+/// BOS text in front.
 @Suite("ChatTemplate formats")
 struct ChatTemplateTests {
     let conversation = [
