@@ -6,10 +6,11 @@ import Testing
 /// Enqueue throughput with durable commits: 64 concurrent callers, each awaiting its own enqueue
 /// before sending the next, as webhook handlers do.
 ///
-/// Quick by default. For the real figure (in a release build) run:
+/// Serialized: the two cases would otherwise compete for the disk. Quick by default. For the
+/// real figure (in a release build) run:
 /// `CHORUS_QUEUE_BENCH=1 swift test -c release --filter SQLiteQueueBenchmarkTests`; set
 /// `CHORUS_QUEUE_BENCH_MIN=<events/s>` to make the test fail below a floor.
-@Suite struct SQLiteQueueBenchmarkTests {
+@Suite(.serialized) struct SQLiteQueueBenchmarkTests {
     static let environment = ProcessInfo.processInfo.environment
     static let full = environment["CHORUS_QUEUE_BENCH"] == "1"
 
