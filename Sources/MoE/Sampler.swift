@@ -53,6 +53,9 @@ public struct SamplerSettings: Sendable, Equatable {
 /// Chooses tokens from logits: repetition penalties, then top-k, top-p, min-p, temperature and
 /// a seeded draw, in llama.cpp's order (`common_sampler`: penalties → top_k → top_p → min_p →
 /// temp → dist). Reproducible: the random generator is its own, seeded from the settings.
+///
+/// As with llama.cpp's `common_sampler_sample` / `common_sampler_accept`, choosing does not
+/// record: call `accept(_:)` with each prompt and kept token so the penalties see them.
 public struct Sampler: Sendable {
     /// A token and its (adjusted) logit.
     public struct Candidate: Sendable, Equatable {
@@ -96,7 +99,7 @@ public struct Sampler: Sendable {
         random = Xoshiro256(seed: settings.seed)
     }
 
-    /// Chooses the next token from one row of logits and accepts it.
+    /// Chooses the next token from one row of logits (without accepting it).
     public mutating func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
         precondition(!logits.isEmpty, "no logits")
         let chosen: Int32
@@ -107,11 +110,10 @@ public struct Sampler: Sendable {
             let candidates = Sampler.filter(logits, overrides: penalties, settings: settings)
             chosen = draw(candidates)
         }
-        accept(chosen)
         return chosen
     }
 
-    /// Chooses the next token from one row of logits and accepts it.
+    /// Chooses the next token from one row of logits (without accepting it).
     public mutating func sample(_ logits: [Float]) -> Int32 {
         logits.withUnsafeBufferPointer { sample($0) }
     }

@@ -112,6 +112,12 @@ struct SamplerTests {
         var g = Sampler(settings: SamplerSettings(temperature: 0, repetitionPenalty: 4))
         g.accept(0)
         #expect(g.sample(row) == 2)
+        // Choosing does not record; accepting does.
+        var h = Sampler(settings: SamplerSettings(temperature: 0, repetitionPenalty: 4))
+        #expect(h.sample([2, 1]) == 0)
+        #expect(h.recentTokens.isEmpty)
+        h.accept(0)
+        #expect(h.sample([2, 1]) == 1)
         // The window forgets old tokens.
         var w = Sampler(settings: SamplerSettings(repetitionPenalty: 2, penaltyWindow: 2))
         w.accept(contentsOf: [0, 1, 2])
