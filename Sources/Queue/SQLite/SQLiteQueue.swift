@@ -108,7 +108,8 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
             // the inner one: this request's own inserts failed and were rolled back alone.
             return try await committer.submit(rows).get()
         } catch let error as QueueError {
-            logger.warning("enqueue refused", metadata: ["error": "\(error)"])
+            // Debug only: under overload this fires per request, and the caller answers 503 and logs.
+            logger.debug("enqueue refused", metadata: ["error": "\(error)"])
             throw error
         } catch {
             logger.error("enqueue failed; nothing acknowledged", metadata: ["events": "\(events.count)", "error": "\(error)"])
