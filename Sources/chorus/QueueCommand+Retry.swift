@@ -3,10 +3,11 @@ import Foundation
 import Queue
 
 extension QueueCommand {
-    /// `chorus queue retry ID`: a dead or retrying event goes back to the queue, now.
+    /// `chorus queue retry ID`: a dead or retrying event goes back to the queue, now; a handled
+    /// event whose reply was dead-lettered has its sends re-sent (the reply is not generated again).
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put a dead (or backing-off) event back in the queue with fresh attempts.")
+            abstract: "Put a dead (or backing-off) event back in the queue, or re-send its dead-lettered reply.")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -16,6 +17,11 @@ extension QueueCommand {
         func run() async throws {
             let queue = try database.open()
             defer { try? queue.close() }
+            let resent = try await queue.retrySends(eventID: id, now: Date())
+            if resent > 0 {
+                print("event \(id): \(resent) dead-lettered send(s) will be sent again by the running server")
+                return
+            }
             do {
                 try await queue.retry(id: id)
             } catch {

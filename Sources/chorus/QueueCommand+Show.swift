@@ -22,10 +22,23 @@ extension QueueCommand {
             guard let stored = try await queue.event(id: id) else {
                 throw QueueCommandError.from(QueueError.eventNotFound(id: id), id: id)
             }
+            // What the assistant decided (answer, language gate) and what it sent.
+            let note = try await queue.note(eventID: id)
+            let sends = try await queue.sends(eventID: id)
             if json {
-                print(try QueueEventLine(stored: stored, includeRaw: true).jsonLine())
+                var object = try JSONSerialization.jsonObject(with: Data(try QueueEventLine(stored: stored, includeRaw: true).jsonLine().utf8)) as? [String: Any] ?? [:]
+                object["assistant"] = note.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? NSNull()
+                object["sends"] = sends.map { ["kind": $0.kind.rawValue, "state": $0.state.rawValue, "attempts": $0.attempts,
+                                               "last_error": $0.lastError as Any, "sent_message_id": $0.sentMessageID as Any] }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(Self.text(stored))
+                var text = Self.text(stored)
+                if let note { text += "\n\nassistant: \(note)" }
+                for send in sends {
+                    text += "\nsend \(send.kind.rawValue): \(send.state.rawValue), \(send.attempts) attempt(s)"
+                        + (send.lastError.map { ", last error: \($0)" } ?? "") + (send.sentMessageID.map { ", id \($0)" } ?? "")
+                }
+                print(text)
             }
         }
 

@@ -43,8 +43,9 @@ struct DeliveryTests {
             #expect(dead.state == .dead)
             #expect(dead.lastError?.contains("131047") == true)
             #expect(dead.attempts == 1, "permanent errors are not retried")
-            // The operator re-sends it (chorus queue retry does this).
-            #expect(try await store.retrySends(eventID: event.id, now: Date()) == 1)
+            // The operator re-sends it.
+            let (status, output) = try OperatorCommandTests.chorus(["queue", "retry", "\(event.id)", "--database", harness.chorus.database])
+            #expect(status == 0 && output.contains("1 dead-lettered send(s) will be sent again"))
             _ = await harness.delivered(1)
             let after = try await harness.idle()
             #expect(after.count == 1)
