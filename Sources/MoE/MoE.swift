@@ -21,6 +21,7 @@
 /// let session = model.makeSession(maxTokens: 4096)
 /// var logits = try session.prefill(promptTokens)[0]                // last position's logits
 /// logits = try session.decode(nextToken)                         // throws SessionError
+/// let forked = session.fork()                                     // shares the prefix's KV, copied
 /// let batch = BatchDecoder(model: model, maxBatch: 8, maxTokens: 4096)
 /// let rows = try batch.step([sessionA, sessionB], [tokenA, tokenB]) // one pass, experts read once
 /// ```
