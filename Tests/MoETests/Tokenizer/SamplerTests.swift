@@ -134,4 +134,43 @@ struct SamplerTests {
         let ones = (0..<4000).filter { _ in s.sample(row) == 1 }.count
         #expect(abs(Double(ones) / 4000 - 0.75) < 0.03)
     }
+
+    /// One row of `sampler-filters.json` (written by `make_sampler_vectors.py` with llama.cpp).
+    struct Vector: Decodable {
+        struct Settings: Decodable {
+            let topK: Int, topP: Float, minP: Float, temp: Float
+            let repeatPenalty: Float, freq: Float, presence: Float, penaltyWindow: Int
+            enum CodingKeys: String, CodingKey {
+                case topK, topP, minP, temp, repeatPenalty = "repeat", freq, presence, penaltyWindow
+            }
+        }
+        let logits: [Float]
+        let history: [Int32]
+        let settings: Settings
+        let ids: [Int32]
+        let final: [Float]
+    }
+
+    @Test("penalties and filters keep llama.cpp's candidates with llama.cpp's logits")
+    func llamaCppChain() throws {
+        let url = VocabFixtures.directory.appendingPathComponent("sampler-filters.json")
+        let vectors = try JSONDecoder().decode([Vector].self, from: Data(contentsOf: url))
+        #expect(vectors.count == 150)
+        var failures: [String] = []
+        for (n, v) in vectors.enumerated() {
+            let s = v.settings
+            var sampler = Sampler(settings: SamplerSettings(
+                temperature: s.temp, topK: s.topK, topP: s.topP, minP: s.minP, repetitionPenalty: s.repeatPenalty,
+                frequencyPenalty: s.freq, presencePenalty: s.presence, penaltyWindow: s.penaltyWindow))
+            sampler.accept(contentsOf: v.history)
+            let got = sampler.candidates(v.logits).sorted { $0.id < $1.id }
+            let ids = got.map { $0.id }
+            if ids != v.ids {
+                failures.append("#\(n) \(s): got \(ids), want \(v.ids)")
+            } else if zip(got, v.final).contains(where: { abs($0.logit - $1) > 1e-4 * max(1, abs($1)) }) {
+                failures.append("#\(n): logits \(got.map { $0.logit }) vs \(v.final)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) differ:\n\(failures.prefix(10).joined(separator: "\n"))")
+    }
 }
