@@ -23,6 +23,7 @@ public struct ModelInfo: Codable, Sendable {
     public var kvHeads: Int?
     public var headDim: Int?
     public var contextLength: Int?
+    /// Width of the dense FFN layers (nil when every layer has experts).
     public var denseFFN: Int?
     public var expertFFN: Int?
     public var experts: Int?
@@ -70,7 +71,7 @@ public struct ModelInfo: Codable, Sendable {
             let c = m.config
             family = c.family; vocabSize = c.vocabSize; embedding = c.embedding; layers = c.layerCount
             heads = c.headCount; kvHeads = c.kvHeadCount; headDim = c.headDim; contextLength = c.contextLength
-            denseFFN = c.denseFFN; expertFFN = c.expertFFN; experts = c.expertCount; expertsUsed = c.expertsUsed
+            denseFFN = c.layers.contains { !$0.isMoE } ? c.denseFFN : nil; expertFFN = c.expertFFN; experts = c.expertCount; expertsUsed = c.expertsUsed
             moeLayers = c.moeLayerCount; sharedExpert = c.layers.contains { $0.sharedExpert }
             tiedOutput = f.tensors[TensorName.output] == nil
             activeParameters = Self.active(m)
