@@ -45,7 +45,7 @@ struct TokenizerFuzzTests {
     func randomUnicode(_ name: String) throws {
         let t = try TokenizerFuzzTests.tokenizer(name)
         var rng = Xoshiro256(seed: 0xC0FFEE)
-        for _ in 0..<150 {
+        for _ in 0..<500 {
             let text = TokenizerFuzzTests.randomText(&rng)
             let parseSpecial = rng.next() % 2 == 0
             let ids = t.encode(text, addSpecial: rng.next() % 2 == 0, parseSpecial: parseSpecial)
@@ -66,7 +66,7 @@ struct TokenizerFuzzTests {
     func randomBytes(_ name: String) throws {
         let t = try TokenizerFuzzTests.tokenizer(name)
         var rng = Xoshiro256(seed: 0xBADBEEF)
-        for _ in 0..<150 {
+        for _ in 0..<500 {
             let bytes = (0..<Int(rng.next() % 48)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             let ids = bytes.withUnsafeBufferPointer { t.encode(utf8: $0, addSpecial: true, parseSpecial: true) }
             #expect(ids.allSatisfy { $0 >= 0 && Int($0) < t.vocabularySize })
