@@ -106,4 +106,25 @@ struct ChatTemplateTests {
         #expect(q.first == qwen.tokenID(forText: "<|im_start|>"))
         #expect(qwen.decode(q) == chatml.render(messages))
     }
+
+    @Test("a Llama 4 vocabulary: template from the file, stop tokens, prompt tokens")
+    func llama4File() throws {
+        guard VocabFixtures.exists("llama4") else { return }
+        let file = try VocabFixtures.openGGUF(VocabFixtures.path("llama4"))
+        let t = try VocabFixtures.tokenizer("llama4")
+        #expect(t.model == .bytePairEncoding(.gpt4o))
+        let id = { (text: String) in t.tokenID(forText: text)! }
+        #expect(t.bosID == id("<|begin_of_text|>") && t.addBOS)
+        let template = try ChatTemplate(gguf: file, tokenizer: t)
+        #expect(template.format == .llama4)
+        for stop in ["<|eot|>", "<|eom|>", "<|end_of_text|>"] { #expect(template.isStop(id(stop))) }
+        #expect(!template.isStop(id("<|header_start|>")))
+
+        let ids = template.encode([ChatMessage(role: .user, content: "Hi")], tokenizer: t)
+        let text = { (s: String) in t.encode(s, addSpecial: false) }
+        let want = [id("<|begin_of_text|>"), id("<|header_start|>")] + text("user") + [id("<|header_end|>")]
+            + text("\n\nHi") + [id("<|eot|>"), id("<|header_start|>")] + text("assistant") + [id("<|header_end|>")] + text("\n\n")
+        #expect(ids == want)
+        #expect(t.decode(ids) == template.render([ChatMessage(role: .user, content: "Hi")]))
+    }
 }
