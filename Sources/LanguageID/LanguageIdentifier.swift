@@ -34,7 +34,7 @@ public struct LanguageIdentifier: Sendable {
         let words = TextCleaner.words(text, ignoring: TextCleaner.nameWords(names))
         var counts: [Script: Int] = [:]
         for word in words {
-            for scalar in word { if let s = Script(scalar) { counts[s, default: 0] += 1 } }
+            for scalar in word { if let s = Script(scalar) { counts[s, default: 0] += s.letterWeight } }
         }
         guard let script = Script.dominant(counts) else { return .undetermined }
         if let index = model.single[script] {

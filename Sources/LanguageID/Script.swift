@@ -9,6 +9,15 @@ public enum Script: String, Sendable, Codable, Hashable, CaseIterable {
     case sinhala = "Sinh", thai = "Thai", lao = "Laoo", myanmar = "Mymr", georgian = "Geor"
     case hangul = "Hang", ethiopic = "Ethi", khmer = "Khmr", kana = "Kana", han = "Hani"
 
+    /// How many letters one character counts for when scripts compete: a Han, kana or Hangul
+    /// character carries about as much as a short word (`features.DENSE`).
+    var letterWeight: Int {
+        switch self {
+        case .han, .kana, .hangul: return 3
+        default: return 1
+        }
+    }
+
     /// The position of this script in the model file's script table (`features.SCRIPTS`).
     var modelID: Int { Script.allCases.firstIndex(of: self)! }
 

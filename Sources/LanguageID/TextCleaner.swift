@@ -8,7 +8,8 @@ import Foundation
 enum TextCleaner {
     /// The words of `text` as arrays of Unicode scalars.
     static func words(_ text: String, ignoring names: Set<String> = []) -> [[Unicode.Scalar]] {
-        let normalized = text.precomposedStringWithCanonicalMapping.lowercased()
+        // NFC (as the training script) only matters outside ASCII; Foundation's is not free.
+        let normalized = (text.utf8.allSatisfy { $0 < 0x80 } ? text : text.precomposedStringWithCanonicalMapping).lowercased()
         var words: [[Unicode.Scalar]] = []
         for raw in normalized.split(whereSeparator: { $0.isWhitespace }) {
             let token = Array(raw.unicodeScalars.map(apostrophe))
@@ -60,6 +61,7 @@ enum TextCleaner {
 
     /// URLs, bare domains (`example.com/x`) and e-mail addresses (`features.is_link`).
     static func isLink(_ token: [Unicode.Scalar]) -> Bool {
+        guard token.contains(where: { $0 == "." || $0 == "@" || $0 == ":" }) else { return false }
         var lo = 0, hi = token.count
         while lo < hi && trim.contains(token[lo]) { lo += 1 }
         while hi > lo && trim.contains(token[hi - 1]) { hi -= 1 }

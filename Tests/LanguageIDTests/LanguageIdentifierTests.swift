@@ -17,6 +17,11 @@ struct LanguageIdentifierTests {
         #expect(Fixtures.hardCases.count > 50)
     }
 
+    @Test func everySupportedLanguageHasHeldOutTexts() {
+        let covered = Set(Fixtures.samples.map(\.language)).union(Fixtures.hardCases.compactMap(\.accepted.first))
+        #expect(Set(identifier.supportedLanguages).subtracting(covered).isEmpty)
+    }
+
     @Test(arguments: Fixtures.hardCases)
     func hardCase(_ c: Fixtures.HardCase) {
         let guess = identifier.identify(c.text)

@@ -36,11 +36,16 @@ def _wheel(wheels, prefix):
     return zipfile.ZipFile(found[-1])
 
 
-_PLACEHOLDER = re.compile(r"%\([^)]*\)[sdif]|%[sdif]|\{[^}]*\}|<[^>]+>|&[a-z]+;|\\n|[_*`|]")
+_PLACEHOLDER = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|"
+                          r"\{[^}]*\}|<[^>]+>|&[a-z]+;|\\n|[*`|]")
+_CODE = re.compile(r"[_=/\\]|\(\)|\.(?:py|html?|txt|js|json|css|cfg|ini|md|rst)\b")
 
 
 def _clean_message(s):
-    return _PLACEHOLDER.sub(" ", s).strip()
+    """A catalog message without placeholders, markup and code-like tokens (identifiers, paths,
+    settings): what is left is the translated prose."""
+    s = _PLACEHOLDER.sub(" ", s)
+    return " ".join(t for t in s.split() if not _CODE.search(t)).strip()
 
 
 def _mo_pairs(data):

@@ -8,7 +8,10 @@
 Evaluation-only sources, never used for training or tuning: Django's translation catalogs
 (BSD-3-Clause), chatterbot-corpus's conversations (BSD-3-Clause) and wordfreq's word lists
 (Apache-2.0 code, CC BY-SA 4.0 data). Any text whose cleaned words also occur as a training line
-is dropped, so the set is disjoint from the training data. Hand-written hard cases
+is dropped, so the set is disjoint from the training data. A non-English text made only of common
+English words that are at least as frequent in English as in its labeled language (by wordfreq) is
+dropped as mislabeled English (untranslated catalog entries, English lines in chatterbot's Swedish
+or Hinglish files): no identifier can or should call it anything but English. Hand-written hard cases
 (hard_cases.tsv: emoji, URLs, numbers, "ok"/"lol"/"?", code-mixed, no diacritics, ALL CAPS,
 Hinglish) are copied to Benchmarks/langid/hard_cases.tsv.
 
@@ -60,7 +63,7 @@ def django_texts(wheels):
     return out
 
 
-def chatterbot_texts(wheels, english_words):
+def chatterbot_texts(wheels):
     out = defaultdict(list)
     path = sorted(glob.glob(os.path.join(wheels, "chatterbot_corpus-*.whl")))[-1]
     with zipfile.ZipFile(path) as z:
@@ -78,8 +81,6 @@ def chatterbot_texts(wheels, english_words):
                     if not isinstance(line, str):
                         continue
                     line = " ".join(line.split())
-                    if m.group(1) == "hinglish" and all(w in english_words for w in clean_tokens(line)):
-                        continue  # an English line inside the Hinglish file
                     out[lang].append(line)
     return out
 
@@ -106,6 +107,21 @@ def wordfreq_texts(rng):
     return out
 
 
+def english_looking(text, lang, english_words):
+    """True when every word is an English word at least as frequent in English as in `lang`
+    (wordfreq; a common English word where wordfreq has no list for `lang`): English left in a catalog or an English line in another language's chatterbot file.
+    Such a text is not evidence of `lang`, and it would count as a false English answer for everyone."""
+    import wordfreq
+    words = clean_tokens(text)
+    has_list = lang in wordfreq.available_languages(wordlist="best") and lang not in ("ja", "ko", "zh")
+    def englishish(w):
+        if not has_list:
+            return w in english_words
+        en = wordfreq.word_frequency(w, "en")
+        return en > 0 and en >= wordfreq.word_frequency(w, lang)
+    return bool(words) and all(englishish(w) for w in words)
+
+
 def training_keys(train_wheels):
     keys = set()
     for source in corpus.ALL:
@@ -127,7 +143,7 @@ def main():
     english_words = set(wordfreq.top_n_list("en", 30000))
     train = training_keys(args.train_wheels)
     rows, seen = [], set()
-    for source, texts in (("django", django_texts(args.wheels)), ("chatterbot", chatterbot_texts(args.wheels, english_words)),
+    for source, texts in (("django", django_texts(args.wheels)), ("chatterbot", chatterbot_texts(args.wheels)),
                           ("wordfreq", wordfreq_texts(rng))):
         for lang in sorted(texts):
             by_bucket = defaultdict(list)
@@ -135,6 +151,8 @@ def main():
                 t = " ".join(t.split())
                 key = " ".join(clean_tokens(t))
                 b = bucket(t)
+                if lang != "en" and english_looking(t, lang, english_words):
+                    continue
                 if b and key not in train and (lang, key) not in seen and "\t" not in t:
                     seen.add((lang, key))
                     by_bucket[b].append(t)

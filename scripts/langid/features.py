@@ -94,14 +94,19 @@ def clean_tokens(text, names=()):
     return [w for w in words if w not in name_set]
 
 
+# A Han, kana or Hangul character carries about as much as a short word: it counts as three letters
+# when scripts compete ("布林值 (True, False 或 None)" is Chinese).
+DENSE = {"han": 3, "kana": 3, "hangul": 3}
+
+
 def script_counts(words):
-    """Letters per script over the words."""
+    """Letters per script over the words (dense scripts weighted, see DENSE)."""
     counts = {}
     for w in words:
         for ch in w:
             s = script_of(ch)
             if s:
-                counts[s] = counts.get(s, 0) + 1
+                counts[s] = counts.get(s, 0) + DENSE.get(s, 1)
     return counts
 
 
