@@ -96,4 +96,19 @@ struct TokenizerFuzzTests {
         let text = String(repeating: "abcdefghij", count: 300)
         #expect(t.decode(t.encode(text, addSpecial: false)) == text)
     }
+
+    @Test("concurrent encoding gives the serial results")
+    func concurrent() async throws {
+        let t = try VocabFixtures.tokenizer("qwen2")
+        var rng = Xoshiro256(seed: 5)
+        let texts = (0..<64).map { _ in TokenizerFuzzTests.randomText(&rng) }
+        let serial = texts.map { t.encode($0) }
+        let parallel = await withTaskGroup(of: (Int, [Int32]).self) { group in
+            for (i, text) in texts.enumerated() { group.addTask { (i, t.encode(text)) } }
+            var out = [[Int32]](repeating: [], count: texts.count)
+            for await (i, ids) in group { out[i] = ids }
+            return out
+        }
+        #expect(parallel == serial)
+    }
 }
