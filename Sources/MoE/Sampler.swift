@@ -121,7 +121,8 @@ public struct Sampler: Sendable {
     /// The tokens `sample` would draw from and their final logits (after penalties, filters and
     /// temperature), most likely first. Greedy settings give the single argmax.
     public func candidates(_ logits: [Float]) -> [Candidate] {
-        logits.withUnsafeBufferPointer { buf in
+        guard !logits.isEmpty else { return [] }
+        return logits.withUnsafeBufferPointer { buf in
             let penalties = penalizedLogits(buf)
             if settings.temperature <= 0 {
                 let id = Sampler.argmax(buf, overrides: penalties)
