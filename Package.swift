@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The normalized message model. No dependencies.
@@ -29,6 +31,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
 
         // Platform adapters: pure decode/render, no I/O.
         .target(name: "MetaWebhook", dependencies: ["ChorusCore", "CCrypto"], path: "adapters/Meta", swiftSettings: strict),
@@ -48,6 +54,7 @@ let package = Package(
             "ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "Queue",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ], path: "webhooks", swiftSettings: strict),
 
         // Language identification from bundled n-gram data (Resources/ holds the model).
@@ -61,13 +68,18 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Sources/Simulator", swiftSettings: strict),
 
+        // The engine's hot integer dot products in C: AVX2 / AVX-512 VNNI variants chosen at run time,
+        // portable C elsewhere. Optimized in debug builds too, so tests run at speed.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+
         // The inference engine: knows nothing about chat platforms.
-        .target(name: "MoE", dependencies: ["CBLAS"], path: "Sources/MoE", swiftSettings: engine),
+        .target(name: "MoE", dependencies: ["CBLAS", "CKernels", "CJPEG", "CPNG"], path: "Sources/MoE", swiftSettings: engine),
 
         // The worker: queue → policy → memory → engine → outbox → Send API.
         .target(name: "Assistant", dependencies: [
             "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ], path: "Sources/Assistant", swiftSettings: strict),
 
         // The command line: one composition root.
@@ -77,6 +89,8 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], path: "Sources/chorus", swiftSettings: strict),
 
         .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore"], path: "Tests/ChorusCoreTests"),

@@ -1,6 +1,7 @@
 import ChorusCore
 import Foundation
 import Logging
+import Metrics
 import MetaWebhook
 import MessengerAdapter
 import InstagramAdapter
@@ -65,6 +66,12 @@ public struct WebhookIngress: Sendable {
     /// The signature is checked on the exact bytes received: Meta signs its escaped-unicode
     /// serialization, so re-encoded JSON would not match (Meta, "Webhooks: Validate Payloads").
     public func receive(platform: Platform, signature: String?, body: [UInt8]) async -> IngressOutcome {
+        let outcome = await check(platform: platform, signature: signature, body: body)
+        IngressMetrics.record(outcome, platform: platform)
+        return outcome
+    }
+
+    private func check(platform: Platform, signature: String?, body: [UInt8]) async -> IngressOutcome {
         guard let credentials = settings.platforms[platform] else { return .unknownPlatform }
         guard body.count <= settings.maxBodyBytes else { return .tooLarge }
         let signed = body.withUnsafeBytes {

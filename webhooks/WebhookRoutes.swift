@@ -49,6 +49,7 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         }
         let limit = ingress.settings.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            IngressMetrics.record(.tooLarge, platform: platform)
             return Self.text(.contentTooLarge, "body over \(limit) bytes\n")
         }
         var request = request
@@ -56,6 +57,7 @@ public struct WebhookRoutes<Context: RequestContext>: Sendable {
         do {
             buffer = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
+            IngressMetrics.record(.tooLarge, platform: platform)
             return Self.text(.contentTooLarge, "body over \(limit) bytes\n")
         }
         let outcome = await ingress.receive(

@@ -3,6 +3,7 @@ import Foundation
 import InstagramAdapter
 import LanguageID
 import Logging
+import Metrics
 import MessengerAdapter
 import MetaWebhook
 import Queue
@@ -68,7 +69,18 @@ public struct AssistantWorker: Sendable {
         let answering = plans.indices.filter { plans[$0].request != nil }
         for index in answering { await acknowledge(plans[index].event) }
         var replies: [String] = []
+        for plan in plans {
+            if let gate = plan.gate {
+                Counter(label: "chorus_gate_decisions_total",
+                        dimensions: [("language", gate.language), ("gate", gate.open ? "open" : "closed")]).increment()
+            }
+            Counter(label: "chorus_events_handled_total",
+                    dimensions: [("kind", plan.event.kind.rawValue), ("decision", Self.note(plan.decision).decision)]).increment()
+        }
         if !answering.isEmpty {
+            Recorder(label: "chorus_engine_batch_size").record(answering.count)
+            let started = ContinuousClock.now
+            defer { Timer(label: "chorus_generation_seconds").recordNanoseconds((ContinuousClock.now - started).inNanoseconds) }
             do {
                 replies = try await engine.generate(answering.map { plans[$0].request! })
             } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import MetaWebhook
 import Queue
 
@@ -62,9 +63,28 @@ public struct SendDispatcher: Sendable {
         return items.count
     }
 
+    /// Sends by outcome; errors by Graph code (the reason starts with `Graph error <code>`).
+    static func count(_ outcome: GraphClient.Outcome, platform: String) {
+        let (result, reason): (String, String?) = switch outcome {
+        case .sent: ("sent", nil)
+        case .retry(_, let reason): ("retry", reason)
+        case .permanent(let reason): ("dead", reason)
+        }
+        var dimensions = [("platform", platform), ("outcome", result)]
+        if let reason {
+            let code = reason.hasPrefix("Graph error ") ? String(reason.dropFirst(12).prefix { $0.isNumber }) : "transport"
+            dimensions.append(("code", code.isEmpty ? "http" : code))
+        }
+        Counter(label: "chorus_sends_total", dimensions: dimensions).increment()
+    }
+
     private func send(_ item: OutboxItem) async {
+        let started = ContinuousClock.now
         let outcome = await graph.send(SendRequest(path: item.path, body: item.body), platform: item.platform)
         let now = Date()
+        Timer(label: "chorus_send_seconds", dimensions: [("platform", item.platform.rawValue)])
+            .recordNanoseconds((ContinuousClock.now - started).inNanoseconds)
+        Self.count(outcome, platform: item.platform.rawValue)
         do {
             switch outcome {
             case .sent(let messageID):

@@ -90,10 +90,10 @@ public final class MetaSimulator: @unchecked Sendable {
     /// quote-replying to `replyTo`. Returns the message's id.
     @discardableResult
     public func say(_ text: String, from person: Person, on platform: Platform, group: String? = nil,
-                    replyTo: String? = nil, deliveries: Int = 1) async throws -> Delivery {
+                    replyTo: String? = nil, deliveries: Int = 1, messageID: String? = nil, at time: Date? = nil) async throws -> Delivery {
         let account = accounts[platform] ?? ""
-        let id = nextMessageID(platform)
-        let now = Date()
+        let id = messageID ?? nextMessageID(platform)
+        let now = time ?? Date()
         let message = WebhookFactory.TextMessage(user: person.id, name: person.name, id: id, text: text,
                                                  timestamp: Int64(now.timeIntervalSince1970 * 1000), groupID: group, replyTo: replyTo)
         if let group { await ledger.register(group: group) }
@@ -140,7 +140,8 @@ public final class MetaSimulator: @unchecked Sendable {
         return response.status
     }
 
-    private func nextMessageID(_ platform: Platform) -> String {
+    /// A fresh message id in the platform's shape (for redelivering the same message).
+    public func nextMessageID(_ platform: Platform) -> String {
         lock.lock()
         defer { lock.unlock() }
         sequence += 1

@@ -1,4 +1,5 @@
 import Assistant
+import Foundation
 import ChorusCore
 import Hummingbird
 import Logging
@@ -19,6 +20,7 @@ func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     WebhookRoutes<BasicRequestContext>(ingress: ingress).register(on: router)
     HealthRoutes<BasicRequestContext>(isReady: { await queue.isWritable() }).register(on: router)
+    MetricsRoutes(registry: MetricsBootstrap.registry, queue: queue).register(on: router)
 
     var services: [any Service] = []
     let replyEngine: (any ReplyEngine)?
@@ -34,9 +36,16 @@ func buildApplication(
     if let replyEngine {
         let tokens = config.ingress.platforms.compactMapValues { $0.accessToken?.value }
         let graph = GraphClient(baseURL: config.graphURL, tokens: tokens)
-        let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph, logger: logger)
+        let released = try await queue.releaseLeases(owner: config.workerID, now: Date())
+        if released.events + released.sends > 0 {
+            logger.notice("took back leases of a previous run", metadata: [
+                "worker": "\(config.workerID)", "events": "\(released.events)", "sends": "\(released.sends)",
+            ])
+        }
+        let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph,
+                                     owner: config.workerID, logger: logger)
         let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,
-                                        leaseDuration: config.assistant.sendLeaseDuration, logger: logger)
+                                        leaseDuration: config.assistant.sendLeaseDuration, owner: config.workerID, logger: logger)
         services.append(LoopService(name: "assistant") { await worker.run() })
         services.append(LoopService(name: "sender") { await dispatcher.run() })
     }

@@ -24,6 +24,9 @@ struct ChorusConfig: Sendable {
     var threads = 1
     /// How the assistant behaves.
     var assistant = AssistantSettings()
+    /// This process's lease owner name: stable across restarts (host:port by default, env
+    /// CHORUS_WORKER_ID), so a restarted server takes back its own leases at once.
+    var workerID = "chorus"
 
     /// The environment variable that holds one platform's credential.
     static func variable(_ platform: Platform, _ field: CredentialField) -> String {
@@ -75,6 +78,8 @@ struct ConfigFile: Decodable {
     var send_retry_cap_seconds: Double?
     var send_max_attempts: Int?
     var send_lease_seconds: Double?
+    var lease_seconds: Double?
+    var worker_id: String?
     var messenger: PlatformSection?
     var instagram: PlatformSection?
     var whatsapp: PlatformSection?
@@ -185,6 +190,9 @@ extension ChorusConfig {
         if let cap = file.send_retry_cap_seconds { assistant.retrySchedule.cap = cap }
         if let attempts = file.send_max_attempts { assistant.retrySchedule.maxAttempts = attempts }
         if let lease = file.send_lease_seconds { assistant.sendLeaseDuration = lease }
+        if let lease = file.lease_seconds { assistant.leaseDuration = lease }
+        workerID = environment["CHORUS_WORKER_ID"] ?? file.worker_id ?? "\(ProcessInfo.processInfo.hostName):\(port)"
+        guard assistant.leaseDuration > 0 else { throw ConfigError(description: "lease_seconds must be positive") }
         guard assistant.maxReplyTokens >= 1, assistant.batchSize >= 1, assistant.retrySchedule.base > 0,
               assistant.retrySchedule.maxAttempts >= 1, assistant.sendLeaseDuration > 0 else {
             throw ConfigError(description: "max_reply_tokens, batch_size, send_max_attempts, send_retry_base_seconds and send_lease_seconds must be positive")
@@ -232,6 +240,7 @@ extension ChorusConfig {
         let top = ["host", "port", "database", "max_body_bytes", "platforms", "model", "graph_url", "bot_name", "bot_aliases",
                    "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "batch_size", "seed",
                    "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
+                   "lease_seconds", "worker_id",
                    "messenger", "instagram", "whatsapp"]
         let section = CredentialField.allCases.map(\.rawValue)
         guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }

@@ -8,7 +8,7 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Play Messenger, Instagram and WhatsApp against chorus serve, with a fake Graph API that shows the bot's replies.",
-        subcommands: [SimulateRunCommand.self, SimulateChatCommand.self, SimulateLoadCommand.self])
+        subcommands: [SimulateRunCommand.self, SimulateChatCommand.self, SimulateLoadCommand.self, SimulateCrashCommand.self])
 }
 
 /// Options every simulation shares.

@@ -256,3 +256,25 @@ extension SQLiteQueue: ConversationStore {
                           lastError: row["last_error"], sentMessageID: row["sent_message_id"])
     }
 }
+
+extension SQLiteQueue {
+    /// Hands back every event and send leased by `owner`: a restarted worker with a stable name
+    /// releases what its previous incarnation held, instead of waiting for the leases to expire.
+    /// Attempts already counted stay counted.
+    @discardableResult
+    public func releaseLeases(owner: String, now: Date) async throws -> (events: Int, sends: Int) {
+        try await dbPool.write { db in
+            try db.execute(sql: """
+                UPDATE event SET state = 'queued', lease_owner = NULL, leased_at = NULL, lease_expires_at = NULL,
+                                 available_at = ?, updated_at = ?
+                WHERE state = 'leased' AND lease_owner = ?
+                """, arguments: [now.millis, now.millis, owner])
+            let events = db.changesCount
+            try db.execute(sql: """
+                UPDATE outbox SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL, available_at = ?, updated_at = ?
+                WHERE state = 'sending' AND lease_owner = ?
+                """, arguments: [now.millis, now.millis, owner])
+            return (events, db.changesCount)
+        }
+    }
+}
