@@ -10,12 +10,14 @@ Texts: Benchmarks/langid/eval.tsv (built by scripts/langid/eval_data.py from Dja
 chatterbot-corpus and wordfreq, none of which is used for training) and the hand-written
 Benchmarks/langid/hard_cases.tsv. Every peer is restricted to the languages of Chorus's model that it
 supports (the same question for everyone); a text in a language a peer lacks counts as wrong for it,
-and "common" reports accuracy on the languages all four support. Speed: single-threaded; Chorus is
-timed end to end (process start and model load included), the peers after loading.
+and "common" reports accuracy on the languages all four support. Speed: single-threaded, median of
+--runs passes; Chorus is timed end to end (process start and model load included), the peers after
+loading.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -132,6 +134,7 @@ def main():
     ap.add_argument("--eval", default=os.path.join(ROOT, "Benchmarks", "langid", "eval.tsv"))
     ap.add_argument("--hard", default=os.path.join(ROOT, "Benchmarks", "langid", "hard_cases.tsv"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--runs", type=int, default=3, help="timed passes per system; the median is reported")
     args = ap.parse_args()
 
     rows = load_tsv(args.eval, 4)
@@ -141,14 +144,20 @@ def main():
     langs = chorus_languages(args.chorus)
 
     results = {}
-    guesses, elapsed = run_chorus(args.chorus, texts)
+    times = []
+    for _ in range(args.runs):
+        guesses, elapsed = run_chorus(args.chorus, texts)
+        times.append(elapsed)
     hard_guesses, _ = run_chorus(args.chorus, hard_texts)
-    systems = [("Chorus LanguageID", set(langs), guesses, elapsed, hard_guesses)]
+    systems = [("Chorus LanguageID", set(langs), guesses, statistics.median(times), hard_guesses)]
     for cls in (Lingua, FastText, Py3Langid):
         peer = cls(langs)
-        start = time.perf_counter()
-        g = [peer(t) for t in texts]
-        systems.append((peer.name, peer.supported, g, time.perf_counter() - start, [peer(t) for t in hard_texts]))
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            g = [peer(t) for t in texts]
+            times.append(time.perf_counter() - start)
+        systems.append((peer.name, peer.supported, g, statistics.median(times), [peer(t) for t in hard_texts]))
 
     common = set.intersection(*(s[1] for s in systems))
     common_idx = [i for i, r in enumerate(rows) if r[0] in common]

@@ -158,11 +158,16 @@ def _string_constants(source):
 def spacy(wheels):
     """spaCy's per-language stop words, number words and example sentences (MIT)."""
     out = defaultdict(list)
+    seen = set()
     with _wheel(wheels, "spacy") as z:
-        for n in z.namelist():
+        for n in sorted(z.namelist()):
             m = re.match(r"spacy/lang/([a-z]{2})/(stop_words|examples|lex_attrs)\.py$", n)
             if m and (lang := norm_locale(m.group(1))):
-                for s in _string_constants(z.read(n).decode()):
+                data = z.read(n)
+                if data in seen:
+                    continue  # a verbatim copy of another language's file (ms's stop words are id's)
+                seen.add(data)
+                for s in _string_constants(data.decode()):
                     if len(s) > 300:  # a word list in one string
                         out[lang].extend(s.split())
                     else:
