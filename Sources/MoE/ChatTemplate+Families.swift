@@ -1,19 +1,11 @@
-// The prompt text of each family, as llama.cpp's `llm_chat_apply_template` writes it
-// (src/llama-chat.cpp), with the BOS text the models' own Jinja templates start with.
+// The prompt text of each family, exactly as llama.cpp's `llm_chat_apply_template` writes it
+// (src/llama-chat.cpp). Like there, no BOS: tokenization adds it.
 
 extension ChatFormat {
-    /// The BOS text the family's prompt starts with, if any.
-    public var beginText: String? {
-        switch self {
-        case .llama4, .llama3: return "<|begin_of_text|>"
-        case .mistral: return "<s>"
-        case .chatml: return nil
-        }
-    }
-
-    /// The prompt text for `messages` (see `ChatTemplate.render`).
+    /// The prompt text for `messages` without BOS, as llama.cpp's built-in template for the
+    /// family renders it; with `addGenerationPrompt` it ends where the assistant's reply begins.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> String {
-        var out = beginText ?? ""
+        var out = ""
         switch self {
         case .llama4:
             // Contents are trimmed, as llama.cpp and Meta's template (`| trim`) do.

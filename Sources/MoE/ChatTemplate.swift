@@ -85,6 +85,8 @@ public struct ChatTemplate: Sendable {
     /// Tokens that end generation: the family's stop tokens present in the vocabulary, plus the
     /// vocabulary's own end-of-generation set.
     public let stopTokenIDs: Set<Int32>
+    /// The BOS token's text when the vocabulary adds BOS (`<|begin_of_text|>`, `<s>`), else nil.
+    public let beginText: String?
 
     /// A template of `format` for `tokenizer`'s vocabulary.
     public init(format: ChatFormat, tokenizer: Tokenizer) {
@@ -94,6 +96,7 @@ public struct ChatTemplate: Sendable {
             if let id = tokenizer.tokenID(forText: text) { stops.insert(id) }
         }
         stopTokenIDs = stops
+        beginText = tokenizer.addBOS ? tokenizer.bosID.flatMap { tokenizer.storedText($0) } : nil
     }
 
     /// The template of a model file: `tokenizer.chat_template`, else `general.architecture`.
@@ -106,17 +109,16 @@ public struct ChatTemplate: Sendable {
         self.init(format: format, tokenizer: tokenizer)
     }
 
-    /// The prompt text for `messages`, BOS text included; with `addGenerationPrompt` it ends
-    /// where the assistant's reply begins. Tokenize it with `encode(_:addGenerationPrompt:tokenizer:)`.
+    /// The whole prompt as text, BOS included (what `encode` tokenizes, and what decoding its
+    /// tokens gives back); with `addGenerationPrompt` it ends where the assistant's reply begins.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
-        format.render(messages, addGenerationPrompt: addGenerationPrompt)
+        (beginText ?? "") + format.render(messages, addGenerationPrompt: addGenerationPrompt)
     }
 
-    /// The prompt tokens for `messages`: the rendered text tokenized with special tokens parsed
-    /// and no extra BOS (the text carries it), which gives the same ids as llama.cpp's
-    /// BOS + `tokenize(prompt without BOS, parse_special: true)`.
+    /// The prompt tokens for `messages`, as llama.cpp makes them: the family's text tokenized with
+    /// BOS added as the vocabulary asks and special tokens parsed.
     public func encode(_ messages: [ChatMessage], addGenerationPrompt: Bool = true, tokenizer: Tokenizer) -> [Int32] {
-        tokenizer.encode(render(messages, addGenerationPrompt: addGenerationPrompt), addSpecial: false, parseSpecial: true)
+        tokenizer.encode(format.render(messages, addGenerationPrompt: addGenerationPrompt), addSpecial: true, parseSpecial: true)
     }
 
     /// Whether `id` ends the assistant's turn.

@@ -2,8 +2,7 @@ import Testing
 @testable import MoE
 
 /// The expected strings are llama.cpp's `llama_chat_apply_template` output for its built-in
-/// `llama4`, `llama3`, `chatml` and `llama2` (Mixtral) templates on the same messages, with the
-/// BOS text in front.
+/// `llama4`, `llama3`, `chatml` and `llama2` (Mixtral) templates on the same messages.
 @Suite("ChatTemplate formats")
 struct ChatTemplateTests {
     let conversation = [
@@ -16,19 +15,19 @@ struct ChatTemplateTests {
     @Test("Llama 4 renders header/eot turns with trimmed contents")
     func llama4() {
         #expect(ChatFormat.llama4.render(conversation, addGenerationPrompt: true) ==
-            "<|begin_of_text|><|header_start|>system<|header_end|>\n\nYou are terse.<|eot|>"
+            "<|header_start|>system<|header_end|>\n\nYou are terse.<|eot|>"
             + "<|header_start|>user<|header_end|>\n\nHi!<|eot|>"
             + "<|header_start|>assistant<|header_end|>\n\nHello.<|eot|>"
             + "<|header_start|>user<|header_end|>\n\nBye<|eot|>"
             + "<|header_start|>assistant<|header_end|>\n\n")
         #expect(ChatFormat.llama4.render([ChatMessage(role: .user, content: "x")], addGenerationPrompt: false) ==
-            "<|begin_of_text|><|header_start|>user<|header_end|>\n\nx<|eot|>")
+            "<|header_start|>user<|header_end|>\n\nx<|eot|>")
     }
 
     @Test("Llama 3 renders start/end header ids")
     func llama3() {
         #expect(ChatFormat.llama3.render(Array(conversation.prefix(2)), addGenerationPrompt: true) ==
-            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>"
+            "<|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>"
             + "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>"
             + "<|start_header_id|>assistant<|end_header_id|>\n\n")
     }
@@ -46,9 +45,9 @@ struct ChatTemplateTests {
     @Test("Mistral puts the system prompt into the first [INST] turn")
     func mistral() {
         #expect(ChatFormat.mistral.render(conversation, addGenerationPrompt: true) ==
-            "<s>[INST] You are terse.\n Hi!  [/INST]Hello.</s>[INST] Bye [/INST]")
+            "[INST] You are terse.\n Hi!  [/INST]Hello.</s>[INST] Bye [/INST]")
         #expect(ChatFormat.mistral.render([ChatMessage(role: .user, content: "Hi")], addGenerationPrompt: true) ==
-            "<s>[INST] Hi [/INST]")
+            "[INST] Hi [/INST]")
     }
 
     @Test("formats are detected from template markers, then the architecture")
