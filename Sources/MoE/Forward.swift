@@ -44,7 +44,10 @@ struct Forward {
     let rows: BatchRows
 
     /// Runs `tokens` (row t at `rows.position(t)`), writes their K/V into the caches and returns logits.
-    func run(_ tokens: UnsafeBufferPointer<Int32>, wantLogits: LogitsWanted) -> [[Float]] {
+    /// `embeddings(t)`, when given and not nil, is row t's input embedding in place of its token's
+    /// (image embeddings at `<|patch|>` positions; see Session+Images.swift).
+    func run(_ tokens: UnsafeBufferPointer<Int32>, wantLogits: LogitsWanted,
+             embeddings: ((Int) -> UnsafePointer<Float>?)? = nil) -> [[Float]] {
         let c = model.config, w = model.weights, s = state
         let n = tokens.count, e = c.embedding
         precondition(n == rows.count && n <= s.capacity)
@@ -52,6 +55,7 @@ struct Forward {
 
         // Token embeddings (ggml_get_rows: dequantize the rows).
         for t in 0..<n {
+            if let src = embeddings?(t) { (s.x.p + t * e).update(from: src, count: e); continue }
             let id = Int(tokens[t])
             precondition(id >= 0 && id < c.vocabSize, "token id \(id) is outside the vocabulary (\(c.vocabSize))")
             dequantizeRow(w.tokenEmbedding.type, w.tokenEmbedding.row(id), s.x.p + t * e, e)
