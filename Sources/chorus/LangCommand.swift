@@ -17,7 +17,8 @@ struct LangCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Print one JSON object per line: language, confidence, script.")
         var json = false
 
-        @Option(name: .customLong("ignore"), help: "A name to remove before scoring (repeatable), such as the bot's own.")
+        @Option(name: .customLong("ignore"),
+                help: ArgumentHelp("A name to remove before scoring (repeatable), such as the bot's own.", valueName: "name"))
         var ignore: [String] = []
 
         func run() async throws {
