@@ -22,22 +22,8 @@ enum VocabFixtures {
         return t
     }
 
-    /// Opens a vocab-only GGUF. These files have no tensors and end right after the metadata,
-    /// before the alignment padding a data blob would need; should the reader reject that,
-    /// retry on a copy padded to the alignment.
-    static func openGGUF(_ path: String) throws -> GGUFFile {
-        do {
-            return try GGUFFile(path: path)
-        } catch {
-            var data = try Data(contentsOf: URL(fileURLWithPath: path))
-            data.append(Data(count: (32 - data.count % 32) % 32))
-            let padded = FileManager.default.temporaryDirectory
-                .appendingPathComponent("padded-\(UUID().uuidString)-\(URL(fileURLWithPath: path).lastPathComponent)")
-            try data.write(to: padded)
-            defer { try? FileManager.default.removeItem(at: padded) }
-            return try GGUFFile(path: padded.path)
-        }
-    }
+    /// Opens a vocab-only GGUF (no tensors, no padding after the metadata).
+    static func openGGUF(_ path: String) throws -> GGUFFile { try GGUFFile(path: path) }
 
     /// llama.cpp's `llama_detokenize(ids, remove_special: false, unparse_special: true)` of each
     /// case of `ggml-vocab-<name>.<set>` (`.detok`, one hex line per case).
