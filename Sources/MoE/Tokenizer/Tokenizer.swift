@@ -58,6 +58,12 @@ public final class Tokenizer: Sendable {
         let n = spec.tokens.count
         guard n > 0 else { throw TokenizerError("empty vocabulary") }
         guard n < Int(Int32.max) else { throw TokenizerError("vocabulary too large") }
+        // Strings are stored with 32-bit offsets.
+        for list in [spec.tokens, spec.merges ?? []] {
+            guard list.reduce(0, { $0 + $1.utf8.count + 16 }) < Int(Int32.max) else {
+                throw TokenizerError("tokenizer strings too large")
+            }
+        }
 
         var table = ByteStringTable(expectedCount: n, expectedBytes: n * 8)
         for (i, token) in spec.tokens.enumerated() {
