@@ -3,10 +3,15 @@
 /// Ranges are Unicode blocks (https://www.unicode.org/charts/) and must match
 /// `scripts/langid/features.py` (`_RANGES`), which the model was trained with.
 public enum Script: String, Sendable, Codable, Hashable, CaseIterable {
+    /// Latin, Cyrillic, Greek, Armenian and Hebrew alphabets.
     case latin = "Latn", cyrillic = "Cyrl", greek = "Grek", armenian = "Armn", hebrew = "Hebr"
+    /// Arabic and the first Indic scripts.
     case arabic = "Arab", devanagari = "Deva", bengali = "Beng", gurmukhi = "Guru", gujarati = "Gujr"
+    /// The other Indic scripts.
     case oriya = "Orya", tamil = "Taml", telugu = "Telu", kannada = "Knda", malayalam = "Mlym"
+    /// Sinhala, Southeast Asian scripts and Georgian.
     case sinhala = "Sinh", thai = "Thai", lao = "Laoo", myanmar = "Mymr", georgian = "Geor"
+    /// Hangul, Ethiopic, Khmer, Japanese kana and Han ideographs.
     case hangul = "Hang", ethiopic = "Ethi", khmer = "Khmr", kana = "Kana", han = "Hani"
 
     /// How many letters one character counts for when scripts compete: a Han, kana or Hangul
