@@ -12,10 +12,13 @@ and tiny widths, writes
                                 the value in `pixel_table` (the 256 values x/255 → (x−.5)/.5 can take)
   <case>.json                   tiles, grid, pixel table, prompt token ids, image embeddings (after
                                 the projector) and logits of the last positions
+  decode/                       tiny JPEG/PNG files (Pillow), broken ones, and decode.json with the
+                                RGB bytes Pillow decodes (transparency over white, as transformers' convert_to_rgb)
 
 for a one-tile image and a multi-tile image. Deterministic (SEED). Run:
 
     nice -n 10 python3 scripts/make_vision_reference.py            # fixtures
+    nice -n 10 python3 scripts/make_vision_reference.py --decode   # decode/ only
     nice -n 10 python3 scripts/make_vision_reference.py --scout    # .models/scout-mmproj-random.f32.gguf (bench, not committed)
 """
 from __future__ import annotations
@@ -290,6 +293,59 @@ def run_case(model, ids: dict, table: np.ndarray, name: str, w: int, h: int, see
     print(f"{name}: {w}x{h} -> grid {ratio}, {pv.shape[0]} tiles, {len(input_ids)} tokens")
 
 
+def make_decoding_fixtures():
+    """Small images in the forms people send, each with the RGB bytes Pillow gives, plus broken files."""
+    import io
+    import struct
+    import zlib
+    from PIL import Image
+    d = OUT / "decode"
+    d.mkdir(parents=True, exist_ok=True)
+    rgb = make_image(24, 16, 7, 10)
+    alpha = np.clip(np.mgrid[0:16, 0:24][1] * 11, 0, 255).astype(np.uint8)
+    cases = {}
+
+    def rgb_over_white(img):
+        # transformers image_transforms.convert_to_rgb: RGBA composited over opaque white.
+        rgba = img.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, (255, 255, 255))
+        return Image.alpha_composite(bg, rgba).convert("RGB")
+
+    def save(name, img, fmt, **kw):
+        buf = io.BytesIO()
+        img.save(buf, fmt, **kw)
+        (d / name).write_bytes(buf.getvalue())
+        back = Image.open(io.BytesIO(buf.getvalue()))
+        back.load()
+        out = rgb_over_white(back) if back.mode in ("RGBA", "LA", "P") else back.convert("RGB")
+        cases[name] = dict(width=out.width, height=out.height, rgb=list(np.asarray(out, dtype=np.uint8).reshape(-1).tolist()))
+
+    im = Image.fromarray(rgb, "RGB")
+    save("rgb.jpg", im, "JPEG", quality=90)
+    save("rgb-420.jpg", im, "JPEG", quality=75, subsampling=2)
+    save("progressive.jpg", im, "JPEG", quality=85, progressive=True)
+    save("gray.jpg", im.convert("L"), "JPEG", quality=90)
+    save("rgb.png", im, "PNG")
+    save("gray.png", im.convert("L"), "PNG")
+    save("palette.png", im.convert("P", palette=Image.ADAPTIVE, colors=16), "PNG")
+    rgba = Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    save("rgba.png", rgba, "PNG")
+    (d / "decode.json").write_text(json.dumps(cases))
+
+    # A PNG declaring 100000×100000 pixels (valid signature, IHDR and CRC; no data needed).
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0)
+    (d / "huge.png").write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    # A JPEG whose frame header declares 60000×60000 pixels.
+    j = bytearray((d / "rgb.jpg").read_bytes())
+    sof = j.find(b"\xff\xc0")
+    assert sof > 0
+    j[sof + 5:sof + 9] = struct.pack(">HH", 60000, 60000)
+    (d / "huge.jpg").write_bytes(bytes(j))
+    print(f"wrote {len(cases)} decoding cases and 2 huge headers to {d}")
+
+
 def make_scout(path: Path):
     """A random-weight mmproj with Scout's vision dimensions (for benchmarks; ~1.7 GB F32)."""
     rng = np.random.default_rng(SEED)
@@ -333,7 +389,11 @@ def make_scout(path: Path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scout", action="store_true", help="write .models/scout-mmproj-random.f32.gguf for benchmarks")
+    ap.add_argument("--decode", action="store_true", help="write only the decoding fixtures (decode/)")
     args = ap.parse_args()
+    if args.decode:
+        make_decoding_fixtures()
+        return
     if args.scout:
         make_scout(ROOT / ".models" / "scout-mmproj-random.f32.gguf")
         return
@@ -350,6 +410,7 @@ def main():
     run_case(model, ids, table, "multi-tile", 400, 250, 2)
     # A large image: the canvas itself is resized (downscale), 2×3 tiles + overview. Pixel values only.
     run_case(model, ids, table, "large", 1050, 700, 3, noise=0, full=False)
+    make_decoding_fixtures()
 
 
 if __name__ == "__main__":
