@@ -46,8 +46,16 @@ func buildApplication(
                                      owner: config.workerID, logger: logger)
         let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,
                                         leaseDuration: config.assistant.sendLeaseDuration, owner: config.workerID, logger: logger)
-        services.append(LoopService(name: "assistant") { await worker.run() })
-        services.append(LoopService(name: "sender") { await dispatcher.run() })
+        let owner = config.workerID
+        services.append(LoopService(name: "assistant", body: { await worker.run() }, finally: {
+            // Graceful shutdown: the step in progress has finished; hand back anything still leased.
+            _ = try? await queue.releaseLeases(owner: owner, now: Date())
+        }))
+        services.append(LoopService(name: "sender", body: { await dispatcher.run() }, finally: {
+            // Flush what is due now (one pass, not cancelled), then hand back any send still held.
+            _ = try? await dispatcher.step()
+            _ = try? await queue.releaseLeases(owner: owner, now: Date())
+        }))
     }
     return Application(
         router: router,
@@ -65,12 +73,15 @@ func buildApplication(
         logger: logger)
 }
 
-/// A background loop run as a service: it stops taking work on graceful shutdown (SIGTERM).
+/// A background loop run as a service: it stops taking work on graceful shutdown (SIGTERM),
+/// then runs `finally` to leave nothing half done.
 struct LoopService: Service {
     let name: String
     let body: @Sendable () async -> Void
+    var finally: @Sendable () async -> Void = {}
 
     func run() async throws {
         await cancelWhenGracefulShutdown { await body() }
+        await Task { await finally() }.value
     }
 }

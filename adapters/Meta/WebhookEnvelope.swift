@@ -17,8 +17,19 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
         if depth > NestingGuard.maxDepth {
             throw .malformed("JSON nested deeper than \(NestingGuard.maxDepth) levels")
         }
+        // One fast pass builds the whole body as `JSONValue`; each item's raw JSON is then taken
+        // from this tree by its coding path instead of being decoded again (see `WebhookItem`).
+        let tree: JSONValue
+        do {
+            tree = try body.withUnsafeBytes { (bytes) throws(JSONValue.ParseError) -> JSONValue in
+                try JSONValue.parse(bytes, maxDepth: NestingGuard.maxDepth)
+            }
+        } catch {
+            throw .notJSON(String(String(describing: error).prefix(200)))
+        }
         let decoder = JSONDecoder()
         decoder.userInfo[expectedObjectKey] = platform.webhookObject
+        decoder.userInfo[RawTree.key] = RawTree(tree)
         do {
             return try decoder.decode(WebhookEnvelope<Entry>.self, from: body)
         } catch let problem as Problem {
@@ -72,3 +83,15 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
 }
 
 extension WebhookEnvelope: Sendable where Entry: Sendable {}
+
+/// The body as `JSONValue`, handed to every `WebhookItem` through the decoder's `userInfo`.
+final class RawTree: Sendable {
+    let root: JSONValue
+    init(_ root: JSONValue) { self.root = root }
+    static let key = CodingUserInfoKey(rawValue: "chorus.rawTree")!
+
+    /// The value at a decoder's coding path.
+    func value(at codingPath: [any CodingKey]) -> JSONValue? {
+        root.at(codingPath.map { key in key.intValue.map(JSONValue.PathComponent.index) ?? .key(key.stringValue) })
+    }
+}

@@ -13,7 +13,11 @@ public struct WebhookItem<Wire: Decodable>: Decodable {
 
     /// Decodes the item; never throws for valid JSON (the body was already scanned).
     public init(from decoder: any Decoder) throws {
-        raw = (try? LenientJSON(from: decoder))?.value ?? .null
+        if let tree = decoder.userInfo[RawTree.key] as? RawTree, let value = tree.value(at: decoder.codingPath) {
+            raw = value
+        } else {
+            raw = (try? LenientJSON(from: decoder))?.value ?? .null
+        }
         do {
             wire = try Wire(from: decoder)
             problem = nil
