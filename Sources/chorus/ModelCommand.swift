@@ -97,9 +97,16 @@ struct ModelGenerateCommand: ParsableCommand {
     @Flag(help: "Print the prompt's and the generated token ids instead of text.")
     var tokenIds = false
 
+    @Option(help: "Llama 4 vision projector (an mmproj GGUF in llama.cpp's format), for --image.")
+    var mmproj: String?
+
+    @Option(help: "Image (JPEG or PNG) put where the prompt says <|image|>, else right after <|begin_of_text|>; needs --mmproj.")
+    var image: String?
+
     func validate() throws {
         guard temperature >= 0 else { throw ValidationError("--temperature must be ≥ 0") }
         guard maxTokens >= 0 else { throw ValidationError("--max-tokens must be ≥ 0") }
+        guard (image == nil) == (mmproj == nil) else { throw ValidationError("--image and --mmproj go together") }
     }
 
     /// Unbuffered, so text and the speed line on standard error come out in order.
@@ -110,11 +117,12 @@ struct ModelGenerateCommand: ParsableCommand {
         let t0 = clock.now
         let model = try Model.load(path: file, threads: threads)
         let tokenizer = try Tokenizer(gguf: model.file)
-        let ids = tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
+        let imagePrompt = try image.map { try self.imagePrompt(image: $0, model: model, tokenizer: tokenizer) }
+        let ids = imagePrompt?.ids ?? tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
         guard !ids.isEmpty else { throw ValidationError("the prompt encodes to no tokens") }
         let loaded = clock.now
         let seq = model.makeSession(maxTokens: ids.count + maxTokens, batchSize: 256)
-        var logits = try seq.prefill(ids)[0]
+        var logits = try (imagePrompt.map { try seq.prefill($0.segments) } ?? seq.prefill(ids))[0]
         let prefilled = clock.now
         var out: [Int32] = []
         if tokenIds { emit("prompt: " + ids.map(String.init).joined(separator: " ") + "\n") }
