@@ -19,7 +19,7 @@ for a one-tile image and a multi-tile image. Deterministic (SEED). Run:
 
     nice -n 10 python3 scripts/make_vision_reference.py            # fixtures
     nice -n 10 python3 scripts/make_vision_reference.py --decode   # decode/ only
-    nice -n 10 python3 scripts/make_vision_reference.py --scout    # .models/scout-mmproj-random.f32.gguf (bench, not committed)
+    nice -n 10 python3 scripts/make_vision_reference.py --scout    # .models/scout-*.gguf (bench, not committed)
 """
 from __future__ import annotations
 
@@ -346,14 +346,16 @@ def make_decoding_fixtures():
     print(f"wrote {len(cases)} decoding cases and 2 huge headers to {d}")
 
 
-def make_scout(path: Path):
-    """A random-weight mmproj with Scout's vision dimensions (for benchmarks; ~1.7 GB F32)."""
+def make_scout(out_dir: Path):
+    """Benchmark inputs (not committed): a random-weight mmproj with Scout's vision dimensions in F16
+    (as the mmproj files people have; ~1.7 GB), and a stub llama4 text model of Scout's width
+    (5120; one head, tiny FFNs) that llama.cpp's llama-mtmd-cli needs beside it."""
     rng = np.random.default_rng(SEED)
     c = SCOUT_VISION
     W, F, L = c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"]
 
     def mat(rows, cols):
-        return (rng.standard_normal((rows, cols), dtype=np.float32) / math.sqrt(cols)).astype(np.float32)
+        return (rng.standard_normal((rows, cols), dtype=np.float32) / math.sqrt(cols)).astype(np.float16)
 
     def vec(n, one=False):
         return ((1.0 if one else 0.0) + 0.1 * rng.standard_normal(n, dtype=np.float32)).astype(np.float32)
@@ -361,7 +363,7 @@ def make_scout(path: Path):
     def tensors():
         yield "v.patch_embd.weight", mat(W, 588)
         yield "v.class_embd", vec(W)
-        yield "v.position_embd.weight", (0.1 * rng.standard_normal((577, W), dtype=np.float32))
+        yield "v.position_embd.weight", (0.1 * rng.standard_normal((577, W), dtype=np.float32)).astype(np.float16)
         for a in ("pre_ln", "post_ln"):
             yield f"v.{a}.weight", vec(W, True)
             yield f"v.{a}.bias", vec(W)
@@ -381,21 +383,57 @@ def make_scout(path: Path):
         yield "mm.model.mlp.2.weight", mat(c["projector_output_dim"], c["projector_input_dim"])
         yield "mm.model.fc.weight", mat(5120, c["vision_output_dim"])
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "scout-mmproj-random.f16.gguf"
     write_mmproj(tensors(), c, 5120, path)
     print(f"wrote {path}")
+
+    # Text stub: llama4, width 5120, 4 layers (llama.cpp needs a NoPE layer), 1 head of 128, 2 experts.
+    import make_models as mm
+    vocab = mm.build_vocab("llama4")
+    E, V, hd, ff = 5120, len(vocab["tokens"]), 128, 64
+    w = gguf.GGUFWriter(str(out_dir / "scout-text-stub.f32.gguf"), "llama4")
+    w.add_name("scout-width text stub")
+    w.add_file_type(int(gguf.LlamaFileType.ALL_F32))
+    for f, v in ((w.add_context_length, 4096), (w.add_embedding_length, E), (w.add_block_count, 4), (w.add_feed_forward_length, ff),
+                 (w.add_head_count, 1), (w.add_head_count_kv, 1), (w.add_key_length, hd), (w.add_value_length, hd),
+                 (w.add_rope_dimension_count, hd), (w.add_expert_count, 2), (w.add_expert_used_count, 1),
+                 (w.add_expert_feed_forward_length, ff), (w.add_interleave_moe_layer_step, 1)):
+        f(v)
+    w.add_rope_freq_base(500000.0)
+    w.add_layer_norm_rms_eps(1e-5)
+    mm.write_vocab(w, vocab)
+
+    def m32(rows, cols, *lead):
+        return (rng.standard_normal((*lead, rows, cols), dtype=np.float32) / math.sqrt(cols)).astype(np.float32)
+    w.add_tensor("token_embd.weight", m32(V, E))
+    w.add_tensor("output_norm.weight", vec(E, True))
+    w.add_tensor("output.weight", m32(V, E))
+    for i in range(4):
+        p = f"blk.{i}."
+        w.add_tensor(p + "attn_norm.weight", vec(E, True))
+        w.add_tensor(p + "attn_q.weight", m32(hd, E)); w.add_tensor(p + "attn_k.weight", m32(hd, E))
+        w.add_tensor(p + "attn_v.weight", m32(hd, E)); w.add_tensor(p + "attn_output.weight", m32(E, hd))
+        w.add_tensor(p + "ffn_norm.weight", vec(E, True))
+        w.add_tensor(p + "ffn_gate_inp.weight", m32(2, E))
+        w.add_tensor(p + "ffn_gate_exps.weight", m32(ff, E, 2)); w.add_tensor(p + "ffn_up_exps.weight", m32(ff, E, 2))
+        w.add_tensor(p + "ffn_down_exps.weight", m32(E, ff, 2))
+        w.add_tensor(p + "ffn_gate_shexp.weight", m32(ff, E)); w.add_tensor(p + "ffn_up_shexp.weight", m32(ff, E))
+        w.add_tensor(p + "ffn_down_shexp.weight", m32(E, ff))
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    print(f"wrote {out_dir / 'scout-text-stub.f32.gguf'}")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scout", action="store_true", help="write .models/scout-mmproj-random.f32.gguf for benchmarks")
+    ap.add_argument("--scout", action="store_true", help="write .models/scout-mmproj-random.f16.gguf + a text stub for benchmarks")
     ap.add_argument("--decode", action="store_true", help="write only the decoding fixtures (decode/)")
     args = ap.parse_args()
     if args.decode:
         make_decoding_fixtures()
         return
     if args.scout:
-        make_scout(ROOT / ".models" / "scout-mmproj-random.f32.gguf")
+        make_scout(ROOT / ".models")
         return
     OUT.mkdir(parents=True, exist_ok=True)
     mm, vocab = build_vocab()
