@@ -5,5 +5,5 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ingest throughput (and, with a model, engine speed).",
-        subcommands: [BenchIngestCommand.self, BenchVisionCommand.self])
+        subcommands: [BenchIngestCommand.self, BenchModelCommand.self, BenchVisionCommand.self])
 }

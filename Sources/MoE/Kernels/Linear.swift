@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 
 /// Products of a weight matrix with activations: the engine's hot kernels.
 ///
@@ -21,8 +22,15 @@ final class Linear: @unchecked Sendable {
     /// Rounded activations: capacity `maxTokens × maxCols`.
     private let rounded: UnsafeMutablePointer<Float>
     private let roundedCapacity: Int
-    /// One token's activations quantized for the integer kernels.
+    /// Batches up to this many tokens of a type with integer kernels use them (see `integerProduct`).
+    /// (Larger batches stay on dequantized tiles through sgemm: their float sums track llama.cpp's
+    /// prompt logits more closely on the reference files.)
+    nonisolated(unsafe) static var integerBatch = 8
+    /// Up to `integerTokens` tokens' activations quantized for the integer kernels.
     private let quantized: QuantizedActivations
+    private let integerTokens: Int
+    /// Each token's view of `quantized` for the C kernels.
+    private let acts: UnsafeMutablePointer<ck_act>
 
     /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
     init(workers: Workers, maxCols: Int, maxTokens: Int) {
@@ -33,13 +41,16 @@ final class Linear: @unchecked Sendable {
         scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: tf) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
-        quantized = QuantizedActivations(capacity: maxCols)
+        integerTokens = max(1, min(maxTokens, Linear.integerBatch))
+        quantized = QuantizedActivations(capacity: maxCols * integerTokens)
+        acts = .allocate(capacity: integerTokens)
     }
 
     deinit {
         scratch.forEach { $0.deallocate() }
         rounded.deallocate()
         quantized.deallocate()
+        acts.deallocate()
     }
 
     /// Rows per tile for a matrix of `cols` columns.
@@ -77,21 +88,26 @@ final class Linear: @unchecked Sendable {
         }
     }
 
-    /// One token. Quantized types with an integer kernel use row dot products on quantized
-    /// activations (`IntegerDot.swift`); others dequantize tiles for sgemv.
-    private func vectorProduct(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        if hasIntegerDot(w.type) {
-            let a = quantized, cols = w.cols, type = w.type
-            let k = kind(type, integer: true)
-            if preparedKind.map({ $0 != (k, cols, 1) }) ?? true {
-                if type == .q8_0 || type == .q4_0 { a.quantizeQ8_0(x, cols) } else { a.quantizeQ8_K(x, cols) }
-                preparedKind = (k, cols, 1)
+    /// Y[n × rows] = X[n × cols] · Wᵀ with the integer kernels (`IntegerDot.swift`): each token's
+    /// activations are quantized once, then every worker runs its rows against all tokens, so
+    /// the weights are read from memory once per call whatever `n` is.
+    private func integerProduct(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        let cols = w.cols, type = w.type
+        let k = kind(type, integer: true)
+        if preparedKind.map({ $0 != (k, cols, n) }) ?? true {
+            for t in 0..<n {
+                let a = quantized.token(t, cols: cols)
+                if type == .q8_0 || type == .q4_0 { a.quantizeQ8_0(x + t * cols, cols) } else { a.quantizeQ8_K(x + t * cols, cols) }
+                acts[t] = a.c
             }
-            workers.split(w.rows, grain: 4) { _, r in
-                for row in r { y[row] = dotRow(type, w.row(row), a, cols) }
-            }
-            return
+            preparedKind = (k, cols, n)
         }
+        let acts = UnsafePointer(acts), rows = w.rows
+        workers.split(rows, grain: 4) { _, r in dotRows(w, r, acts, n, y, yStride: rows) }
+    }
+
+    /// One token without an integer kernel: F32 through sgemv, others dequantized in tiles for sgemv.
+    private func vectorProduct(_ w: Matrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
         let xr = prepare(w.type, x, 1, w.cols)
         let cols = w.cols
         if w.type == .f32 {
@@ -116,10 +132,12 @@ final class Linear: @unchecked Sendable {
 
     /// Y[n × rows] = X[n × cols] · Wᵀ, a batch of `n` tokens (rows of X and Y contiguous).
     ///
+    /// Quantized types with integer kernels, up to `integerBatch` tokens: `integerProduct`.
     /// One token: `vectorProduct`. Up to `smallBatch` tokens: per cache-sized tile of rows, one sgemv per token (the tile is
     /// read from memory once and then from L2); sgemm would repack the tile for so few tokens.
     /// More tokens: dequantized tiles through sgemm.
     private func product(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if hasIntegerDot(w.type) && n <= integerTokens { integerProduct(w, x, n, y); return }
         if n == 1 { vectorProduct(w, x, y); return }
         let xr = prepare(w.type, x, n, w.cols)
         let cols = w.cols, rows = w.rows

@@ -1,0 +1,80 @@
+// Run-time choice of kernel variant and the row loops around the dot products.
+#include "blocks.h"
+
+static const ck_kernels *chosen;
+
+static const ck_kernels *best(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c"))
+        return &ck_avx512vnni;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
+        return &ck_avx2;
+#endif
+    return &ck_portable;
+}
+
+static inline const ck_kernels *kernels(void) {
+    const ck_kernels *k = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (!k) {
+        k = best();
+        __atomic_store_n(&chosen, k, __ATOMIC_RELEASE);
+    }
+    return k;
+}
+
+const char *ck_variant(void) { return kernels()->name; }
+
+int ck_select(const char *name) {
+    const ck_kernels *all[] = {
+#if defined(__x86_64__) || defined(__i386__)
+        &ck_avx512vnni, &ck_avx2,
+#endif
+        &ck_portable,
+    };
+    const ck_kernels *top = best();
+    int allowed = 0;
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (all[i] == top) allowed = 1;  // variants at or below the best the CPU supports
+        if (allowed && strcmp(all[i]->name, name) == 0) {
+            __atomic_store_n(&chosen, all[i], __ATOMIC_RELEASE);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static ck_dot_fn function(const ck_kernels *k, int type) {
+    switch (type) {
+    case CK_Q8_0: return k->q8_0;
+    case CK_Q4_0: return k->q4_0;
+    case CK_Q4_K: return k->q4_K;
+    case CK_Q5_K: return k->q5_K;
+    case CK_Q6_K: return k->q6_K;
+    default: return 0;
+    }
+}
+
+float ck_dot(int type, const void *row, ck_act a, int n) {
+    return function(kernels(), type)((const uint8_t *)row, a, n);
+}
+
+void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
+                 const ck_act *acts, int tokens, float *y, size_t y_stride) {
+    ck_dot_fn f = function(kernels(), type);
+    const uint8_t *base = (const uint8_t *)w;
+    if (tokens == 1) {
+        for (int r = 0; r < rows; r++) y[r] = f(base + (size_t)r * row_bytes, acts[0], n);
+        return;
+    }
+    // Rows in groups that stay in L1 (about 16 KiB) while every token runs against them.
+    int group = (int)(16384 / (row_bytes ? row_bytes : 1));
+    if (group < 1) group = 1;
+    for (int r0 = 0; r0 < rows; r0 += group) {
+        int r1 = r0 + group < rows ? r0 + group : rows;
+        for (int t = 0; t < tokens; t++)
+            for (int r = r0; r < r1; r++) y[(size_t)t * y_stride + r] = f(base + (size_t)r * row_bytes, acts[t], n);
+    }
+}

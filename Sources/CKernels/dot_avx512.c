@@ -1,0 +1,142 @@
+// AVX-512 VNNI kernels (Zen 4/5, Ice Lake and later): vpdpbusd sums four u8×s8 products into
+// each int32 lane in one instruction; K-quant blocks take 64 weights per 512-bit step.
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#include "blocks.h"
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni"))), apply_to = function)
+
+static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+static inline float half_f16c(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16((short)h)));
+}
+
+/// A half broadcast to eight floats. (Converting one lane lets clang insert it into a live
+/// register, which chains every iteration through the accumulator.)
+static inline __m256 half8(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm256_cvtph_ps(_mm_set1_epi16((short)h));
+}
+
+/// Σ over 32 pairs of signed bytes as eight int32 lanes (|w| ≤ 128 as unsigned; y ≠ −128).
+static inline __m256i dot_s8(__m256i w, __m256i y) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w), _mm256_sign_epi8(y, w));
+}
+
+static float dot_q8_0(const uint8_t *row, ck_act a, int n) {
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < n / 32; b++) {
+        const uint8_t *blk = row + Q8_0_BYTES * b;
+        __m256i w = _mm256_loadu_si256((const __m256i *)(blk + 2));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(a.qs + 32 * b));
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half8(blk), _mm256_set1_ps(a.d[b])), _mm256_cvtepi32_ps(dot_s8(w, y)), acc);
+    }
+    return hsum8(acc);
+}
+
+static float dot_q4_0(const uint8_t *row, ck_act a, int n) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i low4 = _mm256_set1_epi8(0xF), eight = _mm256_set1_epi8(8);
+    for (int b = 0; b < n / 32; b++) {
+        const uint8_t *blk = row + Q4_0_BYTES * b;
+        __m128i x = _mm_loadu_si128((const __m128i *)(blk + 2));
+        __m256i u = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(x, 4), x), low4);
+        __m256i y = _mm256_loadu_si256((const __m256i *)(a.qs + 32 * b));
+        // Σ (u − 8)·y = Σ u·y − Σ 8·y, both exact in int32.
+        __m256i s = _mm256_sub_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y),
+                                     _mm256_dpbusd_epi32(_mm256_setzero_si256(), eight, y));
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(half8(blk), _mm256_set1_ps(a.d[b])), _mm256_cvtepi32_ps(s), acc);
+    }
+    return hsum8(acc);
+}
+
+static inline __m512i join(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+static float dot_k4(const uint8_t *row, ck_act a, int n, int five) {
+    const int bytes = five ? Q5_K_BYTES : Q4_K_BYTES;
+    const __m512i low4 = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
+    float mins = 0;
+    __m512 acc = _mm512_setzero_ps();
+    int32_t sc[8], mn[8];
+    for (int b = 0; b < n / 256; b++) {
+        const uint8_t *blk = row + bytes * b, *qs = blk + (five ? 48 : 16);
+        const int8_t *y = a.qs + 256 * b;
+        ck_scales_k4(blk + 4, sc, mn);
+        __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+        __m512i sumi = _mm512_setzero_si512();
+        for (int j = 0; j < 4; j++) {
+            // Bytes 0-31: low nibbles (values 64j..64j+31), 32-63: high nibbles (64j+32..64j+63).
+            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
+            __m512i u = _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), low4);
+            if (five) {
+                __mmask64 m = (__mmask64)_mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j)))) |
+                              (__mmask64)_mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(2 << (2 * j)))) << 32;
+                u = _mm512_or_si512(u, _mm512_maskz_mov_epi8(m, sixteen));
+            }
+            __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512((const void *)(y + 64 * j)));
+            __m512i s = join(_mm256_set1_epi32(sc[2 * j]), _mm256_set1_epi32(sc[2 * j + 1]));
+            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s));
+        }
+        float dy = a.d[b];
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(dy * half_f16c(blk)), _mm512_cvtepi32_ps(sumi), acc);
+        mins += dy * half_f16c(blk + 2) * (float)ck_mins_k4(mn, a.bsums + 16 * b);
+    }
+    return _mm512_reduce_add_ps(acc) - mins;
+}
+
+static float dot_q4_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 0); }
+static float dot_q5_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 1); }
+
+/// Scales of four groups of 16 as sixteen int32 lanes (lanes 4g..4g+3 = sc[g]).
+static inline __m512i scales4(const int8_t *sc) {
+    int32_t s;
+    memcpy(&s, sc, 4);
+    __m128i rep = _mm_shuffle_epi8(_mm_cvtsi32_si128(s), _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3));
+    return _mm512_cvtepi8_epi32(rep);
+}
+
+static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
+    const __m512i low4 = _mm512_set1_epi8(0xF), two = _mm512_set1_epi8(3 << 4);
+    __m512 acc = _mm512_setzero_ps();
+    float offset = 0;
+    for (int b = 0; b < n / 256; b++) {
+        const uint8_t *blk = row + Q6_K_BYTES * b;
+        const int8_t *y = a.qs + 256 * b, *scales = (const int8_t *)(blk + 192);
+        __m512i sumi = _mm512_setzero_si512();
+        for (int h = 0; h < 2; h++) {
+            const int8_t *yh = y + 128 * h;
+            __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
+            __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h));
+            // Values 0-63 (the −32 offset goes through bsums below): first 64 from low nibbles
+            // with qh bits 0-1 and 2-3, next 64 from high nibbles with bits 4-5 and 6-7.
+            __m512i hA = _mm512_and_si512(join(_mm256_slli_epi16(qh, 4), _mm256_slli_epi16(qh, 2)), two);
+            __m512i hB = _mm512_and_si512(join(qh, _mm256_srli_epi16(qh, 2)), two);
+            __m512i qa = _mm512_or_si512(_mm512_and_si512(l, low4), hA);
+            __m512i qb = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), low4), hB);
+            __m512i da = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qa, _mm512_loadu_si512((const void *)yh));
+            __m512i db = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qb, _mm512_loadu_si512((const void *)(yh + 64)));
+            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(da, scales4(scales + 8 * h)));
+            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(db, scales4(scales + 8 * h + 4)));
+        }
+        float d = half_f16c(blk + 208) * a.d[b];
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sumi), acc);
+        offset += d * (float)(32 * ck_offset_q6_K(scales, a.bsums + 16 * b));
+    }
+    return _mm512_reduce_add_ps(acc) - offset;
+}
+
+#pragma clang attribute pop
+
+const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K };
+#endif

@@ -1,0 +1,54 @@
+// Hot integer dot products of the MoE engine (Sources/MoE/Kernels/IntegerDot.swift calls them).
+//
+// Weight rows are GGUF blocks in the mapped file; activations are already quantized by the
+// engine (Q8_0 for Q8_0/Q4_0 weights, Q8_K for K-quants, as llama.cpp's CPU backend does).
+// Each block's products are summed exactly in integers and scaled in float, so every variant
+// (portable C, AVX2, AVX-512 VNNI) returns the same integer sums; only the float accumulation
+// order differs. The variant is chosen once at run time from the CPU's features.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Weight types with an integer kernel (values match the engine's GGMLType raw values).
+enum {
+    CK_Q4_0 = 2,
+    CK_Q8_0 = 8,
+    CK_Q4_K = 12,
+    CK_Q5_K = 13,
+    CK_Q6_K = 14,
+};
+
+/// Quantized activations of one token: `qs` int8 values, one float scale per block
+/// (32 values for Q8_0, 256 for Q8_K) and, for Q8_K, the sum of each 16 values.
+typedef struct {
+    const int8_t *qs;
+    const float *d;
+    const int32_t *bsums;
+} ck_act;
+
+/// Dot product of one weight row of `n` values (type `type`) with one token's activations.
+float ck_dot(int type, const void *row, ck_act a, int n);
+
+/// y[t * y_stride + r] = row r · token t for rows 0..<rows (row r at w + r·row_bytes) and
+/// tokens 0..<tokens (token t's activations at acts[t]). Rows are taken a few at a time and
+/// every token is run against them while they are in L1, so each row is read from memory once.
+void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
+                 const ck_act *acts, int tokens, float *y, size_t y_stride);
+
+/// The variant in use: "avx512vnni", "avx2" or "portable".
+const char *ck_variant(void);
+
+/// Forces a variant by name (tests and benchmarks); returns 0 if the CPU lacks it.
+int ck_select(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
