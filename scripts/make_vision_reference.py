@@ -363,7 +363,7 @@ def make_scout(out_dir: Path):
     def tensors():
         yield "v.patch_embd.weight", mat(W, 588)
         yield "v.class_embd", vec(W)
-        yield "v.position_embd.weight", (0.1 * rng.standard_normal((577, W), dtype=np.float32)).astype(np.float16)
+        yield "v.position_embd.weight", (0.1 * rng.standard_normal((577, W), dtype=np.float32))  # F32: ggml adds it to F32 activations
         for a in ("pre_ln", "post_ln"):
             yield f"v.{a}.weight", vec(W, True)
             yield f"v.{a}.bias", vec(W)

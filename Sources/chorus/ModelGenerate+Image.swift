@@ -10,9 +10,9 @@ extension ModelGenerateCommand {
         var ids: [Int32]
     }
 
-    /// Decodes and encodes the image, and splits the prompt at its first `<|image|>` (the
-    /// placeholder Llama 4's chat template writes for an image; transformers' processor replaces
-    /// it with the image's tokens). Without a placeholder the image follows `<|begin_of_text|>`.
+    /// Decodes and encodes the image, and puts it at the prompt's `<|image|>` (the placeholder
+    /// Llama 4's chat template writes for an image; transformers' processor replaces it with the
+    /// image's tokens). Without a placeholder the image follows `<|begin_of_text|>`.
     func imagePrompt(image path: String, model: Model, tokenizer: Tokenizer) throws -> ImagePrompt {
         guard let mmproj else { throw ValidationError("--image needs --mmproj") }
         let clock = ContinuousClock(), t0 = clock.now
@@ -26,15 +26,15 @@ extension ModelGenerateCommand {
             embedding.tokenCount, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18).utf8))
 
         let imageTokens = try ImageTokenIDs(tokenizer: tokenizer)
-        var before: [Int32], after: [Int32]
-        if let r = prompt.range(of: "<|image|>") {
-            before = tokenizer.encode(String(prompt[..<r.lowerBound]), addSpecial: true, parseSpecial: true)
-            after = tokenizer.encode(String(prompt[r.upperBound...]), addSpecial: false, parseSpecial: true)
-        } else {
-            before = tokenizer.encode("", addSpecial: true, parseSpecial: true)
-            after = tokenizer.encode(prompt, addSpecial: false, parseSpecial: true)
+        // Without a placeholder the image goes first (after BOS): "<|image|>" + prompt.
+        let text = prompt.contains("<|image|>") ? prompt : "<|image|>" + prompt
+        let segments = try PromptSegment.segments(text: text, images: [embedding], tokenizer: tokenizer)
+        let ids = segments.flatMap { seg -> [Int32] in
+            switch seg {
+            case .tokens(let t): return t
+            case .image(let e): return imageTokens.layout(e)
+            }
         }
-        let segments: [PromptSegment] = [.tokens(before), .image(embedding), .tokens(after)]
-        return ImagePrompt(segments: segments, ids: before + imageTokens.layout(embedding) + after)
+        return ImagePrompt(segments: segments, ids: ids)
     }
 }

@@ -59,3 +59,24 @@ public struct ImageTokenIDs: Sendable, Equatable {
         return out
     }
 }
+
+extension PromptSegment {
+    /// The prompt `text` (e.g. a rendered chat template) with `images` at its `<|image|>`
+    /// placeholders, in order: the placeholder Llama 4's chat template writes for an image
+    /// content item, which transformers' Llama4Processor replaces with the image's tokens.
+    /// BOS is added as the tokenizer says (`addSpecial`). Throws `SessionError` unless there are
+    /// exactly as many placeholders as images.
+    public static func segments(text: String, images: [ImageEmbedding], tokenizer: Tokenizer, addSpecial: Bool = true) throws -> [PromptSegment] {
+        let parts = text.components(separatedBy: "<|image|>")
+        guard parts.count - 1 == images.count else {
+            throw SessionError("the prompt has \(parts.count - 1) <|image|> placeholders for \(images.count) images")
+        }
+        var out: [PromptSegment] = []
+        for (i, part) in parts.enumerated() {
+            let ids = tokenizer.encode(part, addSpecial: addSpecial && i == 0, parseSpecial: true)
+            if !ids.isEmpty { out.append(.tokens(ids)) }
+            if i < images.count { out.append(.image(images[i])) }
+        }
+        return out
+    }
+}

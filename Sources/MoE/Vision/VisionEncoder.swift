@@ -11,7 +11,7 @@ import CBLAS
 ///     LayerNorm (post), drop the class token → [24×24, W]
 ///     pixel shuffle 2× → [12×12, 4W] → GELU(fc1) → GELU(fc2) → projector → [144, text width]
 ///
-/// Not thread-safe (one scratch state); use one encoder per thread. See scripts/README.md
+/// Thread-safe: encodes run one at a time (one scratch state, all workers busy with each); see scripts/README.md
 /// ("Llama 4 vision: where Chorus differs from llama.cpp") for the two places llama.cpp computes otherwise.
 public final class VisionEncoder: @unchecked Sendable {
     /// Sizes read from the file.
@@ -23,6 +23,7 @@ public final class VisionEncoder: @unchecked Sendable {
     let weights: VisionWeights
     let workers: Workers
     let state: VisionState
+    private let lock = NSLock()
 
     /// Maps the mmproj file at `path` and checks every tensor; `maxTiles` bounds the tile grid.
     public init(mmproj path: String, threads: Int = 1, maxTiles: Int = 9) throws {
@@ -46,6 +47,8 @@ public final class VisionEncoder: @unchecked Sendable {
         guard p.tileSize == c.imageSize, p.pixels.count == p.tileCount * 3 * c.imageSize * c.imageSize else {
             throw GGUFError("preprocessed image has \(p.tileSize)-pixel tiles; the encoder wants \(c.imageSize)")
         }
+        lock.lock()
+        defer { lock.unlock() }
         let per = c.tokensPerTile * c.textWidth
         var out = [Float](repeating: 0, count: p.tileCount * per)
         p.pixels.withUnsafeBufferPointer { px in

@@ -53,6 +53,27 @@ import Testing
         #expect(throws: SessionError.self) { try model.makeSession(maxTokens: 512).prefill([.image(bad)]) }
     }
 
+    /// A rendered prompt with `<|image|>` placeholders becomes text, image, text segments.
+    @Test func segmentsFromPlaceholders() throws {
+        let model = try Model.load(path: VisionReference.textModel)
+        let tok = try Tokenizer(gguf: model.file)
+        let e = ImageEmbedding(rows: 1, columns: 1, tileCount: 1, tokensPerTile: 144, width: 64, values: [Float](repeating: 0, count: 144 * 64))
+        let text = "<|header_start|>user<|header_end|>\n\n<|image|>What is it?<|eot|>"
+        let segs = try PromptSegment.segments(text: text, images: [e], tokenizer: tok)
+        #expect(segs.count == 3)
+        guard case .tokens(let a) = segs[0], case .image = segs[1], case .tokens(let b) = segs[2] else {
+            Issue.record("unexpected segments \(segs)"); return
+        }
+        #expect(a.first == tok.bosID)
+        let whole = tok.encode(text, addSpecial: true, parseSpecial: true)
+        let ids = try ImageTokenIDs(tokenizer: tok)
+        #expect(a + [ids.image] + b == whole)  // the placeholder is where the image goes
+        #expect(throws: SessionError.self) { try PromptSegment.segments(text: text, images: [], tokenizer: tok) }
+        let session = model.makeSession(maxTokens: 256)
+        _ = try session.prefill(segs)
+        #expect(session.position == a.count + e.tokenCount + b.count)
+    }
+
     @Test func cacheEvictsLeastRecentlyUsed() {
         let cache = ImageEmbeddingCache(capacity: 2)
         let e = ImageEmbedding(rows: 1, columns: 1, tileCount: 1, tokensPerTile: 1, width: 1, values: [1])
