@@ -62,11 +62,17 @@ static inline int32_t ck_offset_q6_K(const int8_t *sc, const int32_t *bs) {
 }
 
 typedef float (*ck_dot_fn)(const uint8_t *row, ck_act a, int n);
+/// out[t] = row · acts[t] for t < tokens ≤ CK_MULTI, the row's blocks decoded once for all tokens.
+typedef void (*ck_multi_fn)(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out);
 
-/// One variant's kernels, indexed by weight type.
+/// Most tokens a multi-token kernel takes per call.
+enum { CK_MULTI = 8 };
+
+/// One variant's kernels, indexed by weight type; multi-token kernels may be missing (null).
 typedef struct {
     const char *name;
     ck_dot_fn q8_0, q4_0, q4_K, q5_K, q6_K;
+    ck_multi_fn multi_q4_K, multi_q5_K, multi_q6_K;
 } ck_kernels;
 
 extern const ck_kernels ck_portable;

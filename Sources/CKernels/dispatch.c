@@ -61,10 +61,33 @@ float ck_dot(int type, const void *row, ck_act a, int n) {
     return function(kernels(), type)((const uint8_t *)row, a, n);
 }
 
+static ck_multi_fn multi_function(const ck_kernels *k, int type) {
+    switch (type) {
+    case CK_Q4_K: return k->multi_q4_K;
+    case CK_Q5_K: return k->multi_q5_K;
+    case CK_Q6_K: return k->multi_q6_K;
+    default: return 0;
+    }
+}
+
 void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
                  const ck_act *acts, int tokens, float *y, size_t y_stride) {
-    ck_dot_fn f = function(kernels(), type);
+    const ck_kernels *k = kernels();
+    ck_dot_fn f = function(k, type);
+    ck_multi_fn multi = multi_function(k, type);
     const uint8_t *base = (const uint8_t *)w;
+    if (tokens > 1 && multi) {
+        float out[CK_MULTI];
+        for (int r = 0; r < rows; r++) {
+            const uint8_t *row = base + (size_t)r * row_bytes;
+            for (int t0 = 0; t0 < tokens; t0 += CK_MULTI) {
+                int m = tokens - t0 < CK_MULTI ? tokens - t0 : CK_MULTI;
+                multi(row, acts + t0, m, n, out);
+                for (int t = 0; t < m; t++) y[(size_t)(t0 + t) * y_stride + r] = out[t];
+            }
+        }
+        return;
+    }
     if (tokens == 1) {
         for (int r = 0; r < rows; r++) y[r] = f(base + (size_t)r * row_bytes, acts[0], n);
         return;

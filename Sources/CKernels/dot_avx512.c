@@ -63,37 +63,55 @@ static inline __m512i join(__m256i lo, __m256i hi) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-static float dot_k4(const uint8_t *row, ck_act a, int n, int five) {
+/// Q4_K/Q5_K rows against `tokens` (≤ CK_MULTI) tokens at once: each block's nibbles and
+/// scales are unpacked once and reused from registers for every token.
+static inline __attribute__((always_inline)) void dot_k4_multi(const uint8_t *row, const ck_act *acts, int tokens, int n, int five, float *out) {
     const int bytes = five ? Q5_K_BYTES : Q4_K_BYTES;
     const __m512i low4 = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
-    float mins = 0;
-    __m512 acc = _mm512_setzero_ps();
+    __m512 acc[CK_MULTI];
+    float mins[CK_MULTI];
+    for (int t = 0; t < tokens; t++) { acc[t] = _mm512_setzero_ps(); mins[t] = 0; }
     int32_t sc[8], mn[8];
     for (int b = 0; b < n / 256; b++) {
         const uint8_t *blk = row + bytes * b, *qs = blk + (five ? 48 : 16);
-        const int8_t *y = a.qs + 256 * b;
         ck_scales_k4(blk + 4, sc, mn);
         __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
-        __m512i sumi = _mm512_setzero_si512();
+        __m512i u[4], s[4];
         for (int j = 0; j < 4; j++) {
             // Bytes 0-31: low nibbles (values 64j..64j+31), 32-63: high nibbles (64j+32..64j+63).
             __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * j));
-            __m512i u = _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), low4);
+            u[j] = _mm512_and_si512(join(q, _mm256_srli_epi16(q, 4)), low4);
             if (five) {
                 __mmask64 m = (__mmask64)_mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(1 << (2 * j)))) |
                               (__mmask64)_mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(2 << (2 * j)))) << 32;
-                u = _mm512_or_si512(u, _mm512_maskz_mov_epi8(m, sixteen));
+                u[j] = _mm512_or_si512(u[j], _mm512_maskz_mov_epi8(m, sixteen));
             }
-            __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, _mm512_loadu_si512((const void *)(y + 64 * j)));
-            __m512i s = join(_mm256_set1_epi32(sc[2 * j]), _mm256_set1_epi32(sc[2 * j + 1]));
-            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s));
+            s[j] = join(_mm256_set1_epi32(sc[2 * j]), _mm256_set1_epi32(sc[2 * j + 1]));
         }
-        float dy = a.d[b];
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(dy * half_f16c(blk)), _mm512_cvtepi32_ps(sumi), acc);
-        mins += dy * half_f16c(blk + 2) * (float)ck_mins_k4(mn, a.bsums + 16 * b);
+        float dw = half_f16c(blk), dmin = half_f16c(blk + 2);
+        for (int t = 0; t < tokens; t++) {
+            const int8_t *y = acts[t].qs + 256 * b;
+            __m512i sumi = _mm512_setzero_si512();
+            for (int j = 0; j < 4; j++) {
+                __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[j], _mm512_loadu_si512((const void *)(y + 64 * j)));
+                sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s[j]));
+            }
+            float dy = acts[t].d[b];
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(dy * dw), _mm512_cvtepi32_ps(sumi), acc[t]);
+            mins[t] += dy * dmin * (float)ck_mins_k4(mn, acts[t].bsums + 16 * b);
+        }
     }
-    return _mm512_reduce_add_ps(acc) - mins;
+    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]) - mins[t];
 }
+
+static float dot_k4(const uint8_t *row, ck_act a, int n, int five) {
+    float out;
+    dot_k4_multi(row, &a, 1, n, five, &out);
+    return out;
+}
+
+static void multi_q4_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { dot_k4_multi(row, acts, tokens, n, 0, out); }
+static void multi_q5_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { dot_k4_multi(row, acts, tokens, n, 1, out); }
 
 static float dot_q4_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 0); }
 static float dot_q5_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 1); }
@@ -106,37 +124,51 @@ static inline __m512i scales4(const int8_t *sc) {
     return _mm512_cvtepi8_epi32(rep);
 }
 
-static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
+/// Q6_K rows against `tokens` (≤ CK_MULTI) tokens at once, the block unpacked once.
+static inline __attribute__((always_inline)) void multi_q6_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) {
     const __m512i low4 = _mm512_set1_epi8(0xF), two = _mm512_set1_epi8(3 << 4);
-    __m512 acc = _mm512_setzero_ps();
-    float offset = 0;
+    __m512 acc[CK_MULTI];
+    float offset[CK_MULTI];
+    for (int t = 0; t < tokens; t++) { acc[t] = _mm512_setzero_ps(); offset[t] = 0; }
     for (int b = 0; b < n / 256; b++) {
         const uint8_t *blk = row + Q6_K_BYTES * b;
-        const int8_t *y = a.qs + 256 * b, *scales = (const int8_t *)(blk + 192);
-        __m512i sumi = _mm512_setzero_si512();
+        const int8_t *scales = (const int8_t *)(blk + 192);
+        __m512i q[4], s[4];
         for (int h = 0; h < 2; h++) {
-            const int8_t *yh = y + 128 * h;
             __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
             __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h));
             // Values 0-63 (the −32 offset goes through bsums below): first 64 from low nibbles
             // with qh bits 0-1 and 2-3, next 64 from high nibbles with bits 4-5 and 6-7.
             __m512i hA = _mm512_and_si512(join(_mm256_slli_epi16(qh, 4), _mm256_slli_epi16(qh, 2)), two);
             __m512i hB = _mm512_and_si512(join(qh, _mm256_srli_epi16(qh, 2)), two);
-            __m512i qa = _mm512_or_si512(_mm512_and_si512(l, low4), hA);
-            __m512i qb = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), low4), hB);
-            __m512i da = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qa, _mm512_loadu_si512((const void *)yh));
-            __m512i db = _mm512_dpbusd_epi32(_mm512_setzero_si512(), qb, _mm512_loadu_si512((const void *)(yh + 64)));
-            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(da, scales4(scales + 8 * h)));
-            sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(db, scales4(scales + 8 * h + 4)));
+            q[2 * h] = _mm512_or_si512(_mm512_and_si512(l, low4), hA);
+            q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), low4), hB);
+            s[2 * h] = scales4(scales + 8 * h);
+            s[2 * h + 1] = scales4(scales + 8 * h + 4);
         }
-        float d = half_f16c(blk + 208) * a.d[b];
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sumi), acc);
-        offset += d * (float)(32 * ck_offset_q6_K(scales, a.bsums + 16 * b));
+        float dw = half_f16c(blk + 208);
+        for (int t = 0; t < tokens; t++) {
+            const int8_t *y = acts[t].qs + 256 * b;
+            __m512i sumi = _mm512_setzero_si512();
+            for (int k = 0; k < 4; k++) {
+                __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[k], _mm512_loadu_si512((const void *)(y + 64 * k)));
+                sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s[k]));
+            }
+            float d = dw * acts[t].d[b];
+            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sumi), acc[t]);
+            offset[t] += d * (float)(32 * ck_offset_q6_K(scales, acts[t].bsums + 16 * b));
+        }
     }
-    return _mm512_reduce_add_ps(acc) - offset;
+    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]) - offset[t];
+}
+
+static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
+    float out;
+    multi_q6_K(row, &a, 1, n, &out);
+    return out;
 }
 
 #pragma clang attribute pop
 
-const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K };
+const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, multi_q4_K, multi_q5_K, multi_q6_K };
 #endif
