@@ -77,7 +77,7 @@ let package = Package(
 
         // The worker: queue → policy → memory → engine → outbox → Send API.
         .target(name: "Assistant", dependencies: [
-            "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE",
+            "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE", "CCrypto",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], path: "Sources/Assistant", swiftSettings: strict),

@@ -23,8 +23,8 @@ public struct AssistantWorker: Sendable {
     public let graph: GraphClient?
     /// The language gate: multimodal features for English conversations only.
     public let gate: LanguageGate
-    /// Whether a vision encoder is loaded (`--mmproj`).
-    public let hasVision: Bool
+    /// Fetches pictures once the gate opened (nil: pictures are never fetched).
+    public let media: MediaFetcher?
     /// This worker's lease owner name.
     public let owner: String
     /// Logs carry event and conversation ids, not message text.
@@ -32,14 +32,14 @@ public struct AssistantWorker: Sendable {
 
     /// Creates a worker.
     public init(store: SQLiteQueue, engine: any ReplyEngine, settings: AssistantSettings, graph: GraphClient?,
-                gate: LanguageGate = LanguageGate(), hasVision: Bool = false,
+                gate: LanguageGate = LanguageGate(), media: MediaFetcher? = nil,
                 owner: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
         self.store = store
         self.engine = engine
         self.settings = settings
         self.graph = graph
         self.gate = gate
-        self.hasVision = hasVision
+        self.media = media
         self.owner = owner
         self.logger = logger
     }
@@ -110,6 +110,7 @@ public struct AssistantWorker: Sendable {
         var language: String?
         var images: String?
         var appendix: String?
+        var pictures: [ImageInput] = []
     }
 
     private func plan(_ leased: LeasedEvent) async throws -> Plan {
@@ -136,7 +137,7 @@ public struct AssistantWorker: Sendable {
             let note = plan.gate.flatMap { Self.languageNote($0.language) }
             let turns = builder.turns(history: history, isGroup: event.conversation.isGroup, note: note, count: engine.tokenCount)
             plan.request = GenerationRequest(conversationKey: conversation, turns: turns, maxTokens: settings.maxReplyTokens,
-                                             seed: settings.seed ^ Self.fnv1a("\(conversation)#\(leased.id)"))
+                                             seed: settings.seed ^ Self.fnv1a("\(conversation)#\(leased.id)"), images: plan.pictures)
             return plan
         }
         return plan
@@ -156,9 +157,22 @@ public struct AssistantWorker: Sendable {
         if !decision.open {
             plan.images = "not_downloaded_gate_closed"
             plan.appendix = LanguageGate.closedNote(language: decision.language)
-        } else if !hasVision {
+        } else if !engine.seesImages || media == nil {
             plan.images = "no_vision_encoder"
             plan.appendix = LanguageGate.noVisionNote
+        } else if let media {
+            var failures: [String] = []
+            for attachment in event.attachments where attachment.kind == .image || attachment.kind == .sticker {
+                do {
+                    let (data, _) = try await media.fetch(attachment, platform: event.platform)
+                    let key = attachment.sha256 ?? MediaFetcher.sha256Hex(data)
+                    plan.pictures.append(ImageInput(key: key, data: [UInt8](data)))
+                } catch {
+                    failures.append(error.description)
+                }
+            }
+            // A failed download never loses the message: the text is answered, the failure recorded.
+            plan.images = failures.isEmpty ? "sent_to_model" : "download_failed: " + failures.joined(separator: "; ")
         }
     }
 

@@ -17,11 +17,25 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     public let contextTokens: Int
     private let specialTexts: [String]
     private let queue = DispatchQueue(label: "chorus.engine")
+    /// The vision encoder (`--mmproj`), if loaded.
+    public let vision: VisionEncoder?
+    private let imageTokens: ImageTokenIDs?
+    private let embeddings = ImageEmbeddingCache(capacity: 32)
 
-    /// Loads `path` with `threads` compute threads.
-    public init(path: String, threads: Int = 1, sampling: SamplerSettings = SamplerSettings(temperature: 0.7, topK: 40, topP: 0.9,
+    public var seesImages: Bool { vision != nil }
+
+    /// Loads `path` (and the vision projector `mmproj`, if given) with `threads` compute threads.
+    public init(path: String, mmproj: String? = nil, threads: Int = 1,
+                sampling: SamplerSettings = SamplerSettings(temperature: 0.7, topK: 40, topP: 0.9,
                 minP: 0.05, repetitionPenalty: 1.1), contextTokens: Int = 2048) throws {
         model = try Model.load(path: path, threads: threads)
+        if let mmproj {
+            vision = try VisionEncoder(mmproj: mmproj, threads: threads)
+            imageTokens = try ImageTokenIDs(file: model.file)
+        } else {
+            vision = nil
+            imageTokens = nil
+        }
         tokenizer = try Tokenizer(gguf: model.file)
         template = try ChatTemplate(gguf: model.file, tokenizer: tokenizer)
         self.sampling = sampling
@@ -47,18 +61,32 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
 
     /// One reply: prompt in the model's chat format, prefill, sample until a stop token.
     func generateOne(_ request: GenerationRequest) throws -> String {
-        let messages = request.turns.map { turn in
+        var messages = request.turns.map { turn in
             ChatMessage(role: ChatRole(rawValue: turn.role.rawValue) ?? .user, content: defuse(turn.text))
+        }
+        // Pictures go first in the last user turn, where Llama 4's processor puts them: one
+        // `<|image|>` marker each, replaced by the image's laid-out tokens and embeddings.
+        let images = try encodeImages(request.images)
+        if !images.isEmpty, let last = messages.lastIndex(where: { $0.role == .user }) {
+            messages[last].content = String(repeating: "<|image|>", count: images.count) + messages[last].content
         }
         var prompt = template.encode(messages, tokenizer: tokenizer)
         let room = contextTokens - request.maxTokens
-        if prompt.count > room { prompt = Array(prompt.suffix(max(room, 1))) }
-        let session = model.makeSession(maxTokens: prompt.count + request.maxTokens, batchSize: 128)
+        if images.isEmpty, prompt.count > room { prompt = Array(prompt.suffix(max(room, 1))) }
+        let segments = segment(prompt, images: images)
+        let length = segments.reduce(0) { total, segment in
+            switch segment {
+            case .tokens(let ids): total + ids.count
+            case .image(let embedding): total + embedding.tokenCount
+            }
+        }
+        let session = model.makeSession(maxTokens: length + request.maxTokens, batchSize: 128)
         var settings = sampling
         settings.seed = request.seed
         var sampler = Sampler(settings: settings)
         sampler.accept(contentsOf: prompt)
-        var logits = try session.prefill(prompt)[0]
+        var logits = images.isEmpty ? try session.prefill(prompt)[0]
+            : try session.prefill(segments, imageTokens: imageTokens)[0]
         var output: [Int32] = []
         while output.count < request.maxTokens {
             var next = sampler.sample(logits)
@@ -77,6 +105,36 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
             logits = try session.decode(next)
         }
         return tokenizer.decode(output, special: false)
+    }
+
+    /// Decodes and encodes pictures, each once per sha256 (the cache keeps recent embeddings).
+    private func encodeImages(_ inputs: [ImageInput]) throws -> [ImageEmbedding] {
+        guard let vision, !inputs.isEmpty else { return [] }
+        return try inputs.map { input in
+            try embeddings.embedding(for: input.key) {
+                try vision.encode(image: try ImageDecoder.decode(Data(input.data)))
+            }
+        }
+    }
+
+    /// Splits the prompt at each `<|image|>` marker we put in, in order, into token and image segments.
+    private func segment(_ prompt: [Int32], images: [ImageEmbedding]) -> [PromptSegment] {
+        guard let marker = imageTokens?.image, !images.isEmpty else { return [.tokens(prompt)] }
+        var segments: [PromptSegment] = []
+        var current: [Int32] = []
+        var next = 0
+        for id in prompt {
+            if id == marker, next < images.count {
+                if !current.isEmpty { segments.append(.tokens(current)) }
+                segments.append(.image(images[next]))
+                next += 1
+                current = []
+            } else {
+                current.append(id)
+            }
+        }
+        if !current.isEmpty { segments.append(.tokens(current)) }
+        return segments
     }
 
     private func isStop(_ id: Int32) -> Bool { template.isStop(id) || tokenizer.isEndOfGeneration(id) }

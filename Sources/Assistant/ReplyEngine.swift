@@ -17,6 +17,20 @@ public struct ChatTurn: Sendable, Hashable {
     }
 }
 
+/// A picture for the model to look at (only ever built when the language gate opened).
+public struct ImageInput: Sendable, Hashable {
+    /// A stable key for the embedding cache: the media's sha256.
+    public var key: String
+    /// The JPEG or PNG bytes.
+    public var data: [UInt8]
+
+    /// Creates an image input.
+    public init(key: String, data: [UInt8]) {
+        self.key = key
+        self.data = data
+    }
+}
+
 /// One reply to generate.
 public struct GenerationRequest: Sendable, Hashable {
     /// The conversation it answers (for logs and per-conversation seeds).
@@ -27,13 +41,16 @@ public struct GenerationRequest: Sendable, Hashable {
     public var maxTokens: Int
     /// The sampling seed (replies are reproducible for a seed).
     public var seed: UInt64
+    /// Pictures attached to the last user turn.
+    public var images: [ImageInput]
 
     /// Creates a request.
-    public init(conversationKey: String, turns: [ChatTurn], maxTokens: Int, seed: UInt64) {
+    public init(conversationKey: String, turns: [ChatTurn], maxTokens: Int, seed: UInt64, images: [ImageInput] = []) {
         self.conversationKey = conversationKey
         self.turns = turns
         self.maxTokens = maxTokens
         self.seed = seed
+        self.images = images
     }
 }
 
@@ -43,4 +60,11 @@ public protocol ReplyEngine: Sendable {
     func generate(_ requests: [GenerationRequest]) async throws -> [String]
     /// The number of tokens `text` costs in a prompt (for the history budget).
     func tokenCount(_ text: String) -> Int
+    /// Whether the engine can look at pictures (a vision encoder is loaded).
+    var seesImages: Bool { get }
+}
+
+extension ReplyEngine {
+    /// Engines see no pictures unless they say so.
+    public var seesImages: Bool { false }
 }

@@ -28,7 +28,7 @@ func buildApplication(
         replyEngine = engine
     } else if let model = config.model {
         logger.info("loading model", metadata: ["model": "\(model)", "threads": "\(config.threads)"])
-        replyEngine = try MoEReplyEngine(path: model, threads: config.threads)
+        replyEngine = try MoEReplyEngine(path: model, mmproj: config.mmproj, threads: config.threads)
     } else {
         replyEngine = nil
         logger.notice("no --model given: receiving webhooks only, nothing is answered")
@@ -42,8 +42,9 @@ func buildApplication(
                 "worker": "\(config.workerID)", "events": "\(released.events)", "sends": "\(released.sends)",
             ])
         }
+        let media = MediaFetcher(graph: graph, extraHosts: config.mediaAllowHosts, maxBytes: config.mediaMaxBytes)
         let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph,
-                                     owner: config.workerID, logger: logger)
+                                     media: media, owner: config.workerID, logger: logger)
         let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,
                                         leaseDuration: config.assistant.sendLeaseDuration, owner: config.workerID, logger: logger)
         let owner = config.workerID

@@ -18,6 +18,12 @@ struct ChorusConfig: Sendable {
     var warnings: [String] = []
     /// The GGUF model the assistant answers with (nil: ingress only).
     var model: String?
+    /// The Llama 4 vision projector (mmproj GGUF), for pictures in English conversations.
+    var mmproj: String?
+    /// Hosts pictures may be fetched from besides Meta's CDN (plain HTTP allowed for these).
+    var mediaAllowHosts: Set<String> = []
+    /// The largest picture fetched, in bytes.
+    var mediaMaxBytes = 10 * 1024 * 1024
     /// The Graph API base URL (Meta's, or the simulator's fake).
     var graphURL = URL(string: "https://graph.facebook.com")!
     /// Compute threads for the engine.
@@ -44,6 +50,8 @@ struct ChorusConfig: Sendable {
 /// The assistant's command-line options (nil or empty: environment, file, default).
 struct AssistantOptions {
     var model: String?
+    var mmproj: String?
+    var mediaAllowHosts: [String] = []
     var graphURL: String?
     var botName: String?
     var aliases: [String] = []
@@ -80,6 +88,9 @@ struct ConfigFile: Decodable {
     var send_lease_seconds: Double?
     var lease_seconds: Double?
     var worker_id: String?
+    var mmproj: String?
+    var media_allow_hosts: [String]?
+    var media_max_bytes: Int?
     var messenger: PlatformSection?
     var instagram: PlatformSection?
     var whatsapp: PlatformSection?
@@ -158,6 +169,10 @@ extension ChorusConfig {
                 """)
         }
         config.ingress = IngressSettings(platforms: credentials, maxBodyBytes: limit)
+        config.mmproj = options.mmproj ?? environment["CHORUS_MMPROJ"] ?? file.mmproj
+        config.mediaAllowHosts = Set((options.mediaAllowHosts.isEmpty ? file.media_allow_hosts ?? [] : options.mediaAllowHosts).map { $0.lowercased() })
+        config.mediaMaxBytes = file.media_max_bytes ?? config.mediaMaxBytes
+        guard config.mediaMaxBytes > 0 else { throw ConfigError(description: "media_max_bytes must be positive") }
         try config.resolveAssistant(
             model: options.model, graphURL: options.graphURL, botName: options.botName, aliases: options.aliases,
             alwaysAnswerGroups: options.alwaysAnswerGroups, threads: options.threads, environment: environment, file: file)
@@ -240,7 +255,7 @@ extension ChorusConfig {
         let top = ["host", "port", "database", "max_body_bytes", "platforms", "model", "graph_url", "bot_name", "bot_aliases",
                    "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "batch_size", "seed",
                    "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
-                   "lease_seconds", "worker_id",
+                   "lease_seconds", "worker_id", "mmproj", "media_allow_hosts", "media_max_bytes",
                    "messenger", "instagram", "whatsapp"]
         let section = CredentialField.allCases.map(\.rawValue)
         guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }

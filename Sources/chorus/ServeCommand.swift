@@ -35,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "GGUF model the assistant answers with (env CHORUS_MODEL). Without one, only the ingress runs.")
     var model: String?
 
+    @Option(help: "Llama 4 vision projector (mmproj GGUF): pictures in English conversations reach the model (env CHORUS_MMPROJ).")
+    var mmproj: String?
+
+    @Option(name: .customLong("media-allow-host"), help: "Also fetch pictures from this host, over HTTP too (repeatable; e.g. 127.0.0.1 for the simulator).")
+    var mediaAllowHosts: [String] = []
+
     @Option(help: "Graph API base URL (default https://graph.facebook.com, env CHORUS_GRAPH_URL); the simulator's for local runs.")
     var graphURL: String?
 
@@ -59,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             resolved = try ChorusConfig.resolve(
                 host: host, port: port, database: database, configFile: config, platforms: platforms,
                 maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment,
-                assistant: AssistantOptions(model: model, graphURL: graphURL, botName: botName, aliases: botAliases,
+                assistant: AssistantOptions(model: model, mmproj: mmproj, mediaAllowHosts: mediaAllowHosts, graphURL: graphURL, botName: botName, aliases: botAliases,
                                             alwaysAnswerGroups: alwaysAnswerGroups, threads: threads))
         } catch let error as ConfigError {
             throw ValidationError(error.description)
