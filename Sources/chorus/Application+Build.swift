@@ -42,7 +42,8 @@ func buildApplication(
                 "worker": "\(config.workerID)", "events": "\(released.events)", "sends": "\(released.sends)",
             ])
         }
-        let media = MediaFetcher(graph: graph, extraHosts: config.mediaAllowHosts, maxBytes: config.mediaMaxBytes)
+        let media = MediaFetcher(graph: graph, extraHosts: config.mediaAllowHosts, maxBytes: config.mediaMaxBytes,
+                                 timeout: config.mediaTimeout)
         let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph,
                                      media: media, owner: config.workerID, logger: logger)
         let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,

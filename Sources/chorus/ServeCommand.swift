@@ -32,8 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest webhook body accepted, in bytes (default 4 MiB).")
     var maxBodyBytes: Int?
 
-    @Option(help: "GGUF model the assistant answers with (env CHORUS_MODEL). Without one, only the ingress runs.")
+    @Option(help: "GGUF model the assistant answers with (env CHORUS_MODEL; default: the bundled Models/chorus-tiny-llama4.gguf).")
     var model: String?
+
+    @Flag(help: "Only receive webhooks into the queue; answer nothing (for ingress-only processes).")
+    var ingressOnly = false
 
     @Option(help: "Llama 4 vision projector (mmproj GGUF): pictures in English conversations reach the model (env CHORUS_MMPROJ).")
     var mmproj: String?
@@ -59,13 +62,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    /// The model: the flag, else CHORUS_MODEL, else the bundled one.
+    private var defaultedModel: String? {
+        model ?? ProcessInfo.processInfo.environment["CHORUS_MODEL"] ?? BundledModel.model
+    }
+
+    /// The bundled projector goes with the bundled model only.
+    private var defaultedMMProj: String? {
+        if let mmproj { return mmproj }
+        if model == nil, ProcessInfo.processInfo.environment["CHORUS_MODEL"] == nil,
+           ProcessInfo.processInfo.environment["CHORUS_MMPROJ"] == nil { return BundledModel.mmproj }
+        return nil
+    }
+
     func run() async throws {
         let resolved: ChorusConfig
         do {
             resolved = try ChorusConfig.resolve(
                 host: host, port: port, database: database, configFile: config, platforms: platforms,
                 maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment,
-                assistant: AssistantOptions(model: model, mmproj: mmproj, mediaAllowHosts: mediaAllowHosts, graphURL: graphURL, botName: botName, aliases: botAliases,
+                assistant: AssistantOptions(model: ingressOnly ? nil : defaultedModel, mmproj: ingressOnly ? nil : defaultedMMProj, mediaAllowHosts: mediaAllowHosts, graphURL: graphURL, botName: botName, aliases: botAliases,
                                             alwaysAnswerGroups: alwaysAnswerGroups, threads: threads))
         } catch let error as ConfigError {
             throw ValidationError(error.description)

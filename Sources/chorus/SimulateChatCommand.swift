@@ -32,7 +32,7 @@ struct SimulateChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel())
+        let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel(), serveArguments: try options.serveArguments())
         try await deployment.whileRunning { try await converse(deployment) }
     }
 

@@ -13,14 +13,23 @@ struct SimulateCommand: AsyncParsableCommand {
 
 /// Options every simulation shares.
 struct SimulationOptions: ParsableArguments {
-    @Option(help: "GGUF model the simulated server answers with (env CHORUS_MODEL).")
+    @Option(help: "GGUF model the simulated server answers with (env CHORUS_MODEL; default: the bundled model).")
     var model: String?
 
     func resolvedModel() throws -> String {
-        guard let model = model ?? ProcessInfo.processInfo.environment["CHORUS_MODEL"] else {
-            throw ValidationError("give the model to answer with: --model FILE.gguf (or CHORUS_MODEL)")
+        guard let model = model ?? ProcessInfo.processInfo.environment["CHORUS_MODEL"] ?? BundledModel.model else {
+            throw ValidationError("no model: pass --model FILE.gguf (or set CHORUS_MODEL); the bundled Models/\(BundledModel.modelName) was not found")
         }
         return model
+    }
+
+    /// `--mmproj` for the simulated server: the bundled projector when the bundled model is used.
+    func serveArguments() throws -> [String] {
+        let chosen = try resolvedModel()
+        if chosen == BundledModel.model, let mmproj = BundledModel.mmproj {
+            return ["--mmproj", mmproj, "--media-allow-host", "127.0.0.1"]
+        }
+        return ["--media-allow-host", "127.0.0.1"]
     }
 }
 
@@ -49,7 +58,7 @@ struct SimulateRunCommand: AsyncParsableCommand {
         }
         var failed = 0
         for scenario in scenarios {
-            let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel())
+            let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel(), serveArguments: try options.serveArguments())
             let printer: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable line in print("    " + line) }
             let runner = ScenarioRunner(simulator: deployment.simulator, probe: deployment.probe, log: printer)
             if !quiet { print("▶ \(scenario.name) (\(scenario.platform.rawValue)\(scenario.group == nil ? "" : ", group"))") }

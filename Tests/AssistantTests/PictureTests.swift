@@ -19,6 +19,10 @@ struct PictureTests {
 
     /// A harness whose model is the vision fixture's text model.
     static func with(config: [String: Any] = [:], _ body: (Harness) async throws -> Void) async throws {
+        // The fake Graph API runs in the test process, whose few threads other suites may keep
+        // busy with engine work: give downloads time.
+        var config = config
+        config["media_timeout_seconds"] = config["media_timeout_seconds"] ?? 120
         let arguments = visionArguments + ["--model", fixtures.appendingPathComponent("llama4-vision-text.f32.gguf").path]
         try await Harness.with(config: config, arguments: arguments, body)
     }
