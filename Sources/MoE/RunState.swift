@@ -87,11 +87,13 @@ final class RunState {
         for i in routes.indices { routes[i].reserveCapacity(b) }
         linear = Linear(workers: workers, maxCols: max(e, qd, ff), maxTokens: b)
         let fe = max(c.expertFFN, 1)
-        mainExpertScratch = ExpertScratch(linear: linear, rows: b, embedding: e, ffn: fe)
+        let expertLinear = Linear(workers: workers, maxCols: max(e, fe), maxTokens: b, integerBatch: Linear.expertIntegerBatch)
+        mainExpertScratch = ExpertScratch(linear: expertLinear, rows: b, embedding: e, ffn: fe)
         if workers.count > 1 && c.expertCount > 0 {
             let smallRows = min(b, Linear.smallBatch)
             expertScratch = (0..<workers.count).map { _ in
-                ExpertScratch(linear: Linear(workers: Workers(threads: 1), maxCols: max(e, fe), maxTokens: smallRows),
+                ExpertScratch(linear: Linear(workers: Workers(threads: 1), maxCols: max(e, fe), maxTokens: smallRows,
+                                             integerBatch: Linear.expertIntegerBatch),
                               rows: smallRows, embedding: e, ffn: fe)
             }
         } else {

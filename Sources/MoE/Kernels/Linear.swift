@@ -26,14 +26,21 @@ final class Linear: @unchecked Sendable {
     /// (Larger batches stay on dequantized tiles through sgemm: their float sums track llama.cpp's
     /// prompt logits more closely on the reference files.)
     nonisolated(unsafe) static var integerBatch = 8
+    /// The same bound for experts' products (`RunState`'s expert scratch): always the integer
+    /// kernels, as llama.cpp's mul_mat_id does for K-quants. An expert sees few of a prompt's
+    /// tokens (16 of 128 on average at top-4 of 32), too few for sgemm to amortize dequantizing
+    /// and packing: 143–170 → 248–270 prompt tok/s on the Q4_K_M bench model; the reference
+    /// tests' logits are unchanged.
+    nonisolated(unsafe) static var expertIntegerBatch = Int.max
     /// Up to `integerTokens` tokens' activations quantized for the integer kernels.
     private let quantized: QuantizedActivations
     private let integerTokens: Int
     /// Each token's view of `quantized` for the C kernels.
     private let acts: UnsafeMutablePointer<ck_act>
 
-    /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
-    init(workers: Workers, maxCols: Int, maxTokens: Int) {
+    /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch;
+    ///   `integerBatch`: largest batch for the integer kernels.
+    init(workers: Workers, maxCols: Int, maxTokens: Int, integerBatch: Int = Linear.integerBatch) {
         self.workers = workers
         // Big tiles: each sgemm call repacks the whole activation matrix, so fewer, larger calls.
         let tf = max(maxCols * 16, Linear.tileTarget)
@@ -41,7 +48,7 @@ final class Linear: @unchecked Sendable {
         scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: tf) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
-        integerTokens = max(1, min(maxTokens, Linear.integerBatch))
+        integerTokens = max(1, min(maxTokens, integerBatch))
         quantized = QuantizedActivations(capacity: maxCols * integerTokens)
         acts = .allocate(capacity: integerTokens)
     }
