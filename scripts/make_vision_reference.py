@@ -158,8 +158,10 @@ def write_text_gguf(model, vocab: dict, mm, path: Path):
     w.close()
 
 
-def vision_tensors(sd: dict, n_layer: int, ln2_name: str = "attn_post_norm"):
-    """(gguf name, tensor) in llama.cpp's mmproj naming (gguf-py tensor_mapping, conversion/llama4.py)."""
+def vision_tensors(sd: dict, n_layer: int):
+    """(gguf name, tensor) in llama.cpp's mmproj naming (gguf-py tensor_mapping, conversion/llama4.py).
+    Each block's second norm is `attn_post_norm` in block 0 (what the converter at 0c1e570 writes)
+    and `ln2` in the others (older files), so the fixture exercises both spellings."""
     v = "vision_model."
     yield "v.patch_embd.weight", sd[v + "patch_embedding.linear.weight"]          # [width, 3·14·14]
     yield "v.class_embd", sd[v + "class_embedding"]                                # [width]
@@ -169,6 +171,7 @@ def vision_tensors(sd: dict, n_layer: int, ln2_name: str = "attn_post_norm"):
         yield f"v.{a}.bias", sd[v + b + ".bias"]
     for i in range(n_layer):
         p, q = f"v.blk.{i}.", f"{v}model.layers.{i}."
+        ln2_name = "attn_post_norm" if i == 0 else "ln2"
         for a, b in (("attn_q", "self_attn.q_proj"), ("attn_k", "self_attn.k_proj"), ("attn_v", "self_attn.v_proj"),
                      ("attn_out", "self_attn.o_proj"), ("ln1", "input_layernorm"), (ln2_name, "post_attention_layernorm"),
                      ("ffn_up", "mlp.fc1"), ("ffn_down", "mlp.fc2")):

@@ -87,6 +87,15 @@ import Testing
         #expect(cache.get("c") == nil)
     }
 
+    /// The fixture names block 0's second norm `attn_post_norm` (llama.cpp's converter today) and
+    /// block 1's `ln2` (older files): both load as the pre-MLP LayerNorm (the embeddings above match).
+    @Test func acceptsBothSecondNormNames() throws {
+        let enc = try VisionEncoder(mmproj: VisionReference.mmproj)
+        #expect(enc.file.tensors["v.blk.0.attn_post_norm.weight"] != nil)
+        #expect(enc.file.tensors["v.blk.1.ln2.weight"] != nil)
+        #expect(enc.config.blocks == 2)
+    }
+
     @Test func rejectsNonVisionFiles() throws {
         #expect(throws: GGUFError.self) { try VisionEncoder(mmproj: VisionReference.textModel) }
     }
