@@ -21,6 +21,9 @@ struct BenchVisionCommand: ParsableCommand {
     @Option(help: "Image to encode (JPEG/PNG); default a synthetic 336×336 picture (one tile).")
     var image: String?
 
+    @Flag(name: .customLong("preprocess-only"), help: "Time decoding and preprocessing only (no encoding).")
+    var preprocessOnly = false
+
     func run() throws {
         let clock = ContinuousClock()
         func secs(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
@@ -29,7 +32,14 @@ struct BenchVisionCommand: ParsableCommand {
         let loaded = clock.now
         let picture: DecodedImage
         if let image {
-            picture = try ImageDecoder.decode(try Data(contentsOf: URL(fileURLWithPath: image)))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: image))
+            let d0 = clock.now
+            picture = try ImageDecoder.decode(bytes)
+            let d1 = clock.now
+            let pre = encoder.preprocessor.preprocess(picture)
+            print(String(format: "%@: %d×%d decoded in %.3f s, preprocessed to %d×%d tiles (+%d) in %.3f s",
+                         image, picture.width, picture.height, secs(d1 - d0), pre.rows, pre.columns, pre.tileCount - pre.rows * pre.columns, secs(clock.now - d1)))
+            if preprocessOnly { return }
         } else {
             let s = encoder.config.imageSize
             picture = DecodedImage(width: s, height: s, pixels: (0..<s * s * 3).map { UInt8(truncatingIfNeeded: ($0 &* 2654435761) >> 13) })
