@@ -72,7 +72,7 @@ enum { CK_MULTI = 8 };
 typedef struct {
     const char *name;
     ck_dot_fn q8_0, q4_0, q4_K, q5_K, q6_K;
-    ck_multi_fn multi_q4_K, multi_q5_K, multi_q6_K;
+    ck_multi_fn multi_q8_0, multi_q4_K, multi_q5_K, multi_q6_K;
 } ck_kernels;
 
 extern const ck_kernels ck_portable;

@@ -63,6 +63,7 @@ float ck_dot(int type, const void *row, ck_act a, int n) {
 
 static ck_multi_fn multi_function(const ck_kernels *k, int type) {
     switch (type) {
+    case CK_Q8_0: return k->multi_q8_0;
     case CK_Q4_K: return k->multi_q4_K;
     case CK_Q5_K: return k->multi_q5_K;
     case CK_Q6_K: return k->multi_q6_K;

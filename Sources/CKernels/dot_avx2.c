@@ -143,5 +143,5 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
 
 #pragma clang attribute pop
 
-const ck_kernels ck_avx2 = { "avx2", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0 };
+const ck_kernels ck_avx2 = { "avx2", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0 };
 #endif

@@ -32,15 +32,56 @@ static inline __m256i dot_s8(__m256i w, __m256i y) {
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(w), _mm256_sign_epi8(y, w));
 }
 
-static float dot_q8_0(const uint8_t *row, ck_act a, int n) {
-    __m256 acc = _mm256_setzero_ps();
-    for (int b = 0; b < n / 32; b++) {
-        const uint8_t *blk = row + Q8_0_BYTES * b;
-        __m256i w = _mm256_loadu_si256((const __m256i *)(blk + 2));
-        __m256i y = _mm256_loadu_si256((const __m256i *)(a.qs + 32 * b));
-        acc = _mm256_fmadd_ps(_mm256_mul_ps(half8(blk), _mm256_set1_ps(a.d[b])), _mm256_cvtepi32_ps(dot_s8(w, y)), acc);
+static inline __m512i join(__m256i lo, __m256i hi) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+static inline int32_t hsum8i(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/// Q8_0 rows against `tokens` (≤ CK_MULTI) tokens at once, two blocks per 512-bit step: the
+/// weights' magnitudes and signs are taken once and reused for every token.
+static inline __attribute__((always_inline)) void multi_q8_0(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) {
+    const __m512i pick = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    __m512 acc[CK_MULTI];
+    for (int t = 0; t < tokens; t++) acc[t] = _mm512_setzero_ps();
+    int b = 0;
+    for (; b + 1 < n / 32; b += 2) {
+        const uint8_t *b0 = row + Q8_0_BYTES * b, *b1 = b0 + Q8_0_BYTES;
+        __m512i w = join(_mm256_loadu_si256((const __m256i *)(b0 + 2)), _mm256_loadu_si256((const __m256i *)(b1 + 2)));
+        __m512i aw = _mm512_abs_epi8(w);
+        __mmask64 neg = _mm512_movepi8_mask(w);
+        __m512 dw = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(half8(b0))),
+                                                        _mm256_castps_pd(half8(b1)), 1));
+        for (int t = 0; t < tokens; t++) {
+            __m512i y = _mm512_loadu_si512((const void *)(acts[t].qs + 32 * b));
+            __m512i sy = _mm512_mask_sub_epi8(y, neg, _mm512_setzero_si512(), y);   // y·sign(w)
+            __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), aw, sy);
+            __m128 dy2 = _mm_castpd_ps(_mm_load_sd((const double *)(acts[t].d + b)));
+            __m512 scale = _mm512_mul_ps(dw, _mm512_permutexvar_ps(pick, _mm512_castps128_ps512(dy2)));
+            acc[t] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(d), acc[t]);
+        }
     }
-    return hsum8(acc);
+    for (int t = 0; t < tokens; t++) {
+        float tail = 0;
+        if (b < n / 32) {   // an odd last block
+            const uint8_t *blk = row + Q8_0_BYTES * b;
+            __m256i w = _mm256_loadu_si256((const __m256i *)(blk + 2));
+            __m256i y = _mm256_loadu_si256((const __m256i *)(acts[t].qs + 32 * b));
+            tail = half_f16c(blk) * acts[t].d[b] * (float)hsum8i(dot_s8(w, y));
+        }
+        out[t] = _mm512_reduce_add_ps(acc[t]) + tail;
+    }
+}
+
+static float dot_q8_0(const uint8_t *row, ck_act a, int n) {
+    float out;
+    multi_q8_0(row, &a, 1, n, &out);
+    return out;
 }
 
 static float dot_q4_0(const uint8_t *row, ck_act a, int n) {
@@ -59,9 +100,6 @@ static float dot_q4_0(const uint8_t *row, ck_act a, int n) {
     return hsum8(acc);
 }
 
-static inline __m512i join(__m256i lo, __m256i hi) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
 
 /// Q4_K/Q5_K rows against `tokens` (≤ CK_MULTI) tokens at once: each block's nibbles and
 /// scales are unpacked once and reused from registers for every token.
@@ -168,7 +206,10 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
     return out;
 }
 
+static void multi_q8_0_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q8_0(row, acts, tokens, n, out); }
+static void multi_q6_K_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q6_K(row, acts, tokens, n, out); }
+
 #pragma clang attribute pop
 
-const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, multi_q4_K, multi_q5_K, multi_q6_K };
+const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, multi_q8_0_fn, multi_q4_K, multi_q5_K, multi_q6_K_fn };
 #endif

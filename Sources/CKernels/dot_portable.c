@@ -99,4 +99,4 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
     return sum;
 }
 
-const ck_kernels ck_portable = { "portable", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0 };
+const ck_kernels ck_portable = { "portable", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0 };
