@@ -48,8 +48,9 @@ public struct VisionConfig: Sendable, Equatable {
     public var eps: Float
     /// Pixel-shuffle factor per side (2: 24×24 patches → 12×12 tokens).
     public var shuffle: Int
-    /// Adapter widths: fc1 output and fc2 output (4096, 4096 on Scout).
+    /// Adapter fc1 output width (4096 on Scout).
     public var adapterHidden: Int
+    /// Adapter fc2 output width, the projector's input (4096 on Scout).
     public var adapterOut: Int
     /// Text embedding width the projector writes (5120 on Scout).
     public var textWidth: Int

@@ -36,6 +36,15 @@ public final class VisionEncoder: @unchecked Sendable {
         preprocessor = ImagePreprocessor(tileSize: c.imageSize, maxTiles: maxTiles)
     }
 
+    /// Prompt positions an image of `width × height` pixels will take (its tile grid, overview,
+    /// patches and special tokens), known before decoding its pixels or encoding it.
+    public func tokenCount(width: Int, height: Int) -> Int {
+        let g = preprocessor.grid(width: width, height: height)
+        let tiles = g.rows * g.columns
+        return ImageEmbedding(rows: g.rows, columns: g.columns, tileCount: tiles + (tiles > 1 ? 1 : 0),
+                              tokensPerTile: config.tokensPerTile, width: 0, values: []).tokenCount
+    }
+
     /// Preprocesses and encodes a decoded image (all its tiles).
     public func encode(image: DecodedImage) throws -> ImageEmbedding {
         try encode(preprocessor.preprocess(image))

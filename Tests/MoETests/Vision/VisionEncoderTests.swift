@@ -27,6 +27,7 @@ import Testing
         let ids = try ImageTokenIDs(file: model.file)
         #expect(ref.prefix_ids! + ids.layout(emb) + ref.suffix_ids! == ref.input_ids!)
         #expect(ids.layout(emb).count == emb.tokenCount)
+        #expect(enc.tokenCount(width: ref.width, height: ref.height) == emb.tokenCount)
 
         let session = model.makeSession(maxTokens: ref.input_ids!.count, batchSize: 128)
         let logits = try session.prefill([.tokens(ref.prefix_ids!), .image(emb), .tokens(ref.suffix_ids!)], allLogits: true)
