@@ -37,7 +37,7 @@ struct BenchIngestCommand: ParsableCommand {
         } else {
             var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
             options.appSecret = secret
-            options.arguments = ["--log-level", "warning"]
+            options.arguments = ["--log-level", "warning", "--ingress-only"]
             let started = try ChorusProcess(options)
             server = started
             port = started.port
