@@ -41,4 +41,16 @@ import Testing
         print("\(name): max |Δpixel| \(d), \(off) of \(ours.count) values differ")
         #expect(d == 0, "max |Δ| \(d), \(off) values differ")
     }
+
+    /// Odd sizes (a single pixel, one-pixel lines, just over a tile) preprocess without trouble.
+    @Test func oddSizes() {
+        let p = ImagePreprocessor()
+        for (w, h) in [(1, 1), (1, 3000), (3000, 1), (337, 335), (336, 337), (2, 700)] {
+            let img = DecodedImage(width: w, height: h, pixels: (0..<w * h * 3).map { UInt8(truncatingIfNeeded: $0 * 7) })
+            let out = p.preprocess(img)
+            #expect(out.pixels.count == out.tileCount * 3 * 336 * 336, "\(w)×\(h)")
+            #expect(out.rows * out.columns <= 9)
+            #expect(out.pixels.allSatisfy { $0 >= -1 && $0 <= 1 })
+        }
+    }
 }
