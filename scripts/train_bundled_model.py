@@ -69,8 +69,8 @@ def encode_sample(tok: bpe_mod.BPE, s: dict) -> tuple[list[int], list[float]]:
     return ids[:MAX_LEN], w[:MAX_LEN]
 
 
-def load_data(seed: int, tok=None):
-    train, held = data_mod.build(seed)
+def load_data(seed: int, tok=None, augment=False):
+    train, held = data_mod.build(seed, augment=augment)
     if tok is None:
         tok = bpe_mod.BPE.train(data_mod.all_text(train), N_MERGES)
     tr = [encode_sample(tok, s) for s in train]
@@ -352,6 +352,16 @@ def cmd_logits(args):
 
 # ------------------------------------------------------------------------------------------ report
 
+def train_seconds(log) -> float:
+    """Wall time over all runs of a resumed training: each run's clock `t` restarts at 0."""
+    total, prev = 0.0, 0.0
+    for r in log:
+        if r["t"] < prev:
+            total += prev
+        prev = r["t"]
+    return total + prev
+
+
 @torch.no_grad()
 def cmd_report(args):
     torch.set_num_threads(1)
@@ -382,9 +392,19 @@ def cmd_report(args):
     nll = evaluate(model, he)
     stats = dict(step=ck["step"], config=model.c.to_dict(), n_params=sum(p.numel() for p in model.parameters()),
                  heldout_nll=round(nll, 4), heldout_ppl=round(math.exp(nll), 3), heldout_per_language=per_lang,
-                 routing_fraction_per_language=routing, train_seconds=log[-1]["t"] if log else None,
+                 routing_fraction_per_language=routing, train_seconds=round(train_seconds(log), 1),
                  final_train_loss_avg50=round(float(np.mean([r["loss"] for r in log[-50:]])), 4))
-    (outdir / "stats.json").write_text(json.dumps(stats, indent=1) + "\n")
+    vlog = ck.get("vlog") or []
+    if vlog:
+        tower = VisionTowerFor(model)
+        tower.load_state_dict(ck["tower"])
+        tower.eval()
+        acc, rows = colour_accuracy(model, tower, tok, seed=2026, per_colour=3)
+        stats["vision"] = dict(steps=ck["vstep"], images=ck["vargs"]["images"], seconds=round(train_seconds(vlog), 1),
+                               final_image_loss=round(float(np.mean([r["image_loss"] for r in vlog[-50:]])), 4),
+                               final_text_loss=round(float(np.mean([r["text_loss"] for r in vlog[-50:]])), 4),
+                               colour_accuracy=round(acc, 3), heldout_nll=stats["heldout_nll"], colour_answers=rows)
+    (outdir / "stats.json").write_text(json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -393,7 +413,26 @@ def cmd_report(args):
     k = 25
     smooth = [float(np.mean(loss[max(0, i - k):i + 1])) for i in range(len(loss))]
     ev = [(r["step"], r["heldout_nll"]) for r in log if "heldout_nll" in r]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, axes = plt.subplots(1, 2 if vlog else 1, figsize=(13 if vlog else 8, 4.5), squeeze=False)
+    ax = axes[0][0]
+    if vlog:
+        bx = axes[0][1]
+        vs = [r["step"] for r in vlog]
+        for key, lab in (("image_loss", "image answers"), ("text_loss", "text replay")):
+            vals = [r[key] for r in vlog]
+            bx.plot(vs, [float(np.mean(vals[max(0, i - k):i + 1])) for i in range(len(vals))], label=f"{lab}, {k}-step mean")
+        acc = [(r["step"], r["colour_acc"]) for r in vlog if "colour_acc" in r]
+        bx.set_xlabel("vision step")
+        bx.set_ylabel("nats / token")
+        bx.set_title("vision stage")
+        bx.grid(alpha=0.3)
+        if acc:
+            cx = bx.twinx()
+            cx.plot([a[0] for a in acc], [a[1] for a in acc], "o-", color="tab:green", label="colour accuracy")
+            cx.set_ylim(0, 1.05)
+            cx.set_ylabel("colour accuracy")
+            cx.legend(loc="center right")
+        bx.legend(loc="upper right")
     ax.plot(steps, loss, alpha=0.25, label="train loss (weighted NLL)")
     ax.plot(steps, smooth, label=f"train loss, {k}-step mean")
     if ev:
@@ -408,7 +447,43 @@ def cmd_report(args):
     with open(outdir / "log.jsonl", "w") as f:
         for r in log:
             f.write(json.dumps(r) + "\n")
+    write_training_readme(outdir, stats, log)
     print(json.dumps(stats, indent=1))
+
+
+def write_training_readme(outdir: Path, stats: dict, log: list):
+    """Models/training/README.md: the figures of stats.json as tables (and the vision stage's, if any)."""
+    c = stats["config"]
+    L = ["# chorus-tiny-llama4: training record", "",
+         "Written by `python3 scripts/train_bundled_model.py report` from the checkpoint in `.models/train/`.", "",
+         f"- Text model: {stats['n_params']/1e6:.2f}M parameters; embd {c['n_embd']}, {c['n_layer']} layers "
+         f"(MoE every {c['moe_step']}nd: {c['n_expert']} experts × {c['n_ff_exp']} + shared expert, top-{c['n_expert_used']}; "
+         f"dense FFN {c['n_ff']}), {c['n_head']}/{c['n_head_kv']} heads × {c['head_dim']}, vocab {c['n_vocab']}.",
+         f"- Text training: {stats['step']} steps, {stats['train_seconds']/60:.1f} min wall time on one CPU thread "
+         f"(nice 10, shared machine); final train loss (mean of the last 50 steps, weighted NLL) {stats['final_train_loss_avg50']}.",
+         f"- Held-out (5% of the chatterbot-corpus conversations, by hash; never trained on): NLL {stats['heldout_nll']} "
+         f"nats/token, perplexity {stats['heldout_ppl']} over user and assistant tokens. The corpus answers are "
+         "idiosyncratic, and the model memorizes its small training set, so held-out perplexity is high and rises "
+         "after the first epochs while greetings and small talk get better; see `loss.png`.", "",
+         "| language | held-out conversations | held-out perplexity |", "| --- | --- | --- |"]
+    for lang, r in stats["heldout_per_language"].items():
+        L.append(f"| {lang} | {r['samples']} | {r['heldout_ppl']} |")
+    L += ["", "## Routing", "",
+          "Fraction of tokens (user and assistant text of up to 400 training conversations per language) that "
+          "each MoE layer's top-1 router sends to each expert:", ""]
+    layers = sorted(next(iter(stats["routing_fraction_per_language"].values())).keys())
+    head = "| language | " + " | ".join(f"{l} e{e}" for l in layers for e in range(c["n_expert"])) + " |"
+    L += [head, "|" + " --- |" * (1 + len(layers) * c["n_expert"])]
+    for lang, r in stats["routing_fraction_per_language"].items():
+        L.append(f"| {lang} | " + " | ".join(f"{v:.2f}" for l in layers for v in r[l]) + " |")
+    if stats.get("vision"):
+        v = stats["vision"]
+        L += ["", "## Vision stage", "",
+              f"- {v['steps']} steps of {v['images']} generated pictures each plus a text-replay batch, "
+              f"{v['seconds']/60:.1f} min; final image-answer loss {v['final_image_loss']}, text loss {v['final_text_loss']}.",
+              f"- Colour question accuracy (torch, fresh pictures, one shape each): {v['colour_accuracy']}.",
+              f"- Held-out text NLL after the vision stage: {v['heldout_nll']}."]
+    (outdir / "README.md").write_text("\n".join(L) + "\n")
 
 
 # ------------------------------------------------------------------------------------------ vision
@@ -468,7 +543,13 @@ def cmd_train_vision(args):
     resume = args.resume and vpath.exists()
     model, tok, ck = load_ckpt(vpath if resume else TRAIN_DIR / "ckpt.pt")
     tower = VisionTowerFor(model)
-    _, train, held, tr, he = load_data(ck["args"]["seed"], tok)
+    if args.init_tower and not resume:
+        tower.load_state_dict(torch.load(args.init_tower, map_location="cpu", weights_only=False)["tower"])
+        print(f"vision tower initialized from {args.init_tower}", flush=True)
+    if args.freeze_text:
+        for p in model.parameters():
+            p.requires_grad_(False)
+    _, train, held, tr, he = load_data(ck["args"]["seed"], tok, augment=True)
     lengths = [len(s[0]) for s in tr]
     groups = [dict(params=list(tower.parameters()), lr_peak=args.lr, weight_decay=0.01),
               dict(params=[p for p in model.parameters() if p.dim() > 1], lr_peak=args.text_lr, weight_decay=0.05),
@@ -506,8 +587,11 @@ def cmd_train_vision(args):
         nll = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1), reduction="none")
         wt = w[:, 1:].reshape(-1)
         img_loss = (nll * wt).sum() / wt.sum()
-        xt, wtt = collate(tr, text_batches[step % len(text_batches)])
-        txt_loss, aux, _, _ = loss_fn(model, xt, wtt)
+        if args.freeze_text:
+            txt_loss, aux = torch.zeros(()), torch.zeros(())
+        else:
+            xt, wtt = collate(tr, text_batches[step % len(text_batches)])
+            txt_loss, aux = loss_fn(model, xt, wtt)[:2]
         opt.zero_grad(set_to_none=True)
         (img_loss + txt_loss + AUX_COEF * aux).backward()
         torch.nn.utils.clip_grad_norm_(list(model.parameters()) + list(tower.parameters()), 1.0)
@@ -617,6 +701,25 @@ def cmd_reference(args):
                logits=[[round(float(v), 6) for v in lg[len(ids) - 1]], [round(float(v), 6) for v in lg[len(ids) - 2]]],
                greedy_replies={k: greedy(model, tok, chat_ids(tok, v)) for k, v in GREETINGS.items()},
                greetings=GREETINGS, step=ck.get("step"), vision_step=ck.get("vstep"))
+    if (TRAIN_DIR / "vision.pt").exists() and "tower" in ck:
+        import pictures
+        import vision
+        tower = VisionTowerFor(model)
+        tower.load_state_dict(ck["tower"])
+        tower.eval()
+        rgb = pictures.COLOURS["red"]
+        pix = torch.from_numpy(pictures.to_pixels(pictures.circle_image(rgb)))
+        emb = tower(pix[None])
+        q = "What colour is the circle?"
+        pids = vision.prompt_ids(tok, q)
+        vl = model(torch.tensor([pids]), image_embeds=emb)[0, -1]
+        ref["vision"] = dict(image=dict(kind="circle", rgb=list(rgb), center=[168, 168], radius=90, size=336),
+                             question=q, prompt_ids=pids, embeddings_shape=list(emb.shape),
+                             embedding_rows={str(r): [round(float(v), 6) for v in emb[r]] for r in (0, 1, 77, 143)},
+                             embeddings_abs_sum=float(emb.abs().sum()),
+                             logits_last=[round(float(v), 6) for v in vl],
+                             greedy_answer=greedy_image(model, tower, tok, pix, q))
+        print("vision:", ref["vision"]["greedy_answer"])
     out = MODELS / "training" / "reference.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(ref, ensure_ascii=False) + "\n")
@@ -658,6 +761,8 @@ def main():
     v.add_argument("--text-tokens", type=int, default=1024)
     v.add_argument("--eval-every", type=int, default=150)
     v.add_argument("--ckpt-minutes", type=float, default=4)
+    v.add_argument("--init-tower", help="start the tower from this vision checkpoint (e.g. a frozen-text pretraining)")
+    v.add_argument("--freeze-text", action="store_true", help="train the tower only (no text replay)")
     em = sub.add_parser("export-mmproj")
     em.add_argument("--out")
     si = sub.add_parser("sample-image")

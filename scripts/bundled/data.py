@@ -72,8 +72,15 @@ def is_heldout(turns: list[str]) -> bool:
     return h < 13  # ~5%
 
 
-def build(seed: int = 1234):
-    """Returns (train, heldout): lists of dict(lang, system, turns). Deterministic."""
+def casual(text: str) -> str:
+    """How people often type a greeting: lower case, no closing punctuation ("hola", "salut")."""
+    return text.lower().rstrip(" !?.¡¿").lstrip("¡¿")
+
+
+def build(seed: int = 1234, augment: bool = False):
+    """Returns (train, heldout): lists of dict(lang, system, turns). Deterministic. With `augment`
+    (the vision stage's text replay), every small-talk pair also appears with its user turn typed
+    casually (lower case, no punctuation)."""
     rng = random.Random(seed)
     train, held = [], []
     for lang in LANGS:
@@ -90,6 +97,9 @@ def build(seed: int = 1234):
                 train += [dict(lang=lang, turns=turns, system=None)] * CORPUS_REPEAT[lang]
         small = smalltalk_conversations(lang, rng)
         train += [dict(lang=lang, turns=t, system=None) for t in small] * SMALLTALK_REPEAT
+        if augment:
+            extra = [[casual(t[0])] + t[1:] for t in small if casual(t[0]) and casual(t[0]) != t[0]]
+            train += [dict(lang=lang, turns=t, system=None) for t in extra] * SMALLTALK_REPEAT
     # System prompts on ~40% of the training samples, half of them with the language note.
     out = []
     for s in train:

@@ -111,6 +111,28 @@ def question_answer(rng: random.Random, f: dict) -> tuple[str, str]:
     return q, a
 
 
+def _table() -> np.ndarray:
+    """transformers' Llama4ImageProcessor value for each byte: bf16(bf16(u·(1/255)) − 0.5) / 0.5 (it
+    normalizes in bfloat16), the table Chorus's ImagePreprocessor uses too."""
+    import torch
+    u = torch.arange(256, dtype=torch.float32)
+    v = (u * (1 / 255)).bfloat16()
+    v = ((v - 0.5).bfloat16() / 0.5).bfloat16()
+    return v.float().numpy()
+
+
+TABLE = _table()
+
+
 def to_pixels(arr: np.ndarray) -> np.ndarray:
-    """The processor's normalization for one 336×336 tile: (x/255 − 0.5)/0.5, channels first."""
-    return ((arr.astype(np.float32) / 255.0 - 0.5) / 0.5).transpose(2, 0, 1).copy()
+    """The processor's normalization for one 336×336 tile, channels first [3, 336, 336]."""
+    return TABLE[arr].transpose(2, 0, 1).copy()
+
+
+def circle_image(rgb, center=(168.0, 168.0), radius=90.0) -> np.ndarray:
+    """White 336×336 picture with one filled circle (as Tests/MoETests/BundledModelVisionTests.swift draws it)."""
+    y, x = np.mgrid[0:SIZE, 0:SIZE].astype(np.float64)
+    inside = (x + 0.5 - center[0]) ** 2 + (y + 0.5 - center[1]) ** 2 <= radius * radius
+    img = np.full((SIZE, SIZE, 3), 255, dtype=np.uint8)
+    img[inside] = np.array(rgb, dtype=np.uint8)
+    return img
