@@ -26,6 +26,9 @@ final class Linear: @unchecked Sendable {
     /// (Larger batches stay on dequantized tiles through sgemm: their float sums track llama.cpp's
     /// prompt logits more closely on the reference files.)
     nonisolated(unsafe) static var integerBatch = 8
+    /// The bound while decoding several sessions (`BatchDecoder`): there every row is one
+    /// session's next token, as llama.cpp decodes it alone through the integer kernels.
+    nonisolated(unsafe) static var decodeIntegerBatch = 64
     /// The same bound for experts' products (`RunState`'s expert scratch): always the integer
     /// kernels, as llama.cpp's mul_mat_id does for K-quants. An expert sees few of a prompt's
     /// tokens (16 of 128 on average at top-4 of 32), too few for sgemm to amortize dequantizing
@@ -35,6 +38,10 @@ final class Linear: @unchecked Sendable {
     /// Up to `integerTokens` tokens' activations quantized for the integer kernels.
     private let quantized: QuantizedActivations
     private let integerTokens: Int
+    private let integerPromptTokens: Int
+    /// Whether the current batch is one decode step of several sessions (set by `Forward`):
+    /// then every batch up to `integerTokens` uses the integer kernels, else up to `integerBatch`.
+    var decoding = false
     /// Each token's view of `quantized` for the C kernels.
     private let acts: UnsafeMutablePointer<ck_act>
 
@@ -48,7 +55,8 @@ final class Linear: @unchecked Sendable {
         scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: tf) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
-        integerTokens = max(1, min(maxTokens, integerBatch))
+        integerTokens = max(1, min(maxTokens, max(integerBatch, Linear.decodeIntegerBatch)))
+        integerPromptTokens = max(1, min(maxTokens, integerBatch))
         quantized = QuantizedActivations(capacity: maxCols * integerTokens)
         acts = .allocate(capacity: integerTokens)
     }
@@ -144,7 +152,7 @@ final class Linear: @unchecked Sendable {
     /// read from memory once and then from L2); sgemm would repack the tile for so few tokens.
     /// More tokens: dequantized tiles through sgemm.
     private func product(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
-        if hasIntegerDot(w.type) && n <= integerTokens { integerProduct(w, x, n, y); return }
+        if hasIntegerDot(w.type) && n <= (decoding ? integerTokens : integerPromptTokens) { integerProduct(w, x, n, y); return }
         if n == 1 { vectorProduct(w, x, y); return }
         let xr = prepare(w.type, x, n, w.cols)
         let cols = w.cols, rows = w.rows
