@@ -62,7 +62,7 @@ let package = Package(
 
         // Plays Meta: signed webhooks, a fake Graph API, scenarios and load.
         .target(name: "Simulator", dependencies: [
-            "ChorusCore", "MetaWebhook", "CCrypto",
+            "ChorusCore", "MetaWebhook",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -77,7 +77,7 @@ let package = Package(
 
         // The worker: queue → policy → memory → engine → outbox → Send API.
         .target(name: "Assistant", dependencies: [
-            "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE", "CCrypto",
+            "ChorusCore", "Queue", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "LanguageID", "MoE",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ], path: "Sources/Assistant", swiftSettings: strict),

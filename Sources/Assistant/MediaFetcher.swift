@@ -1,6 +1,6 @@
-import CCrypto
 import ChorusCore
 import Foundation
+import MetaWebhook
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -115,13 +115,7 @@ public struct MediaFetcher: Sendable {
     }
 
     /// Lowercase hex SHA-256 of `data` (the embedding cache key when Meta gives none).
-    public static func sha256Hex(_ data: Data) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        data.withUnsafeBytes { bytes in
-            digest.withUnsafeMutableBufferPointer { out in _ = SHA256(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, out.baseAddress) }
-        }
-        return digest.map { String(format: "%02x", $0) }.joined()
-    }
+    public static func sha256Hex(_ data: Data) -> String { Digest.sha256Hex(bytes: data) }
 
     /// The MIME type from the file's first bytes (JPEG, PNG), which beats a header.
     static func sniff(_ data: Data) -> String? {

@@ -54,13 +54,69 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     public func generate(_ requests: [GenerationRequest]) async throws -> [String] {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try requests.map(self.generateOne) })
+                continuation.resume(with: Result { try self.generateBatch(requests) })
             }
         }
     }
 
-    /// One reply: prompt in the model's chat format, prefill, sample until a stop token.
-    func generateOne(_ request: GenerationRequest) throws -> String {
+    /// One reply being generated: its session, sampler, output so far and next logits.
+    private struct Stream {
+        let session: Session
+        var sampler: Sampler
+        let maxTokens: Int
+        var logits: [Float]
+        var output: [Int32] = []
+        var done = false
+    }
+
+    /// Every request is prefilled on its own session; then all replies decode together, one
+    /// token each per step, through `BatchDecoder` (the step's tokens grouped per expert, so each
+    /// expert's weights are read once per step). Finished replies leave the batch.
+    func generateBatch(_ requests: [GenerationRequest]) throws -> [String] {
+        var streams = try requests.map(start)
+        let longest = streams.map { $0.session.maxTokens }.max() ?? 1
+        let decoder = BatchDecoder(model: model, maxBatch: max(1, streams.count), maxTokens: longest)
+        while true {
+            var active: [Int] = []
+            var tokens: [Int32] = []
+            for index in streams.indices where !streams[index].done {
+                guard let next = choose(&streams[index]) else { continue }
+                active.append(index)
+                tokens.append(next)
+            }
+            guard !active.isEmpty else { break }
+            let logits = try decoder.step(active.map { streams[$0].session }, tokens)
+            for (row, index) in active.enumerated() { streams[index].logits = logits[row] }
+        }
+        return streams.map { tokenizer.decode($0.output, special: false) }
+    }
+
+    /// Samples a stream's next token; nil (and done) when it stops or reaches its length.
+    private func choose(_ stream: inout Stream) -> Int32? {
+        var next = stream.sampler.sample(stream.logits)
+        if stream.output.isEmpty, isStop(next) {
+            // A reply is never empty: the first token may not end it (llama.cpp's `min_keep`
+            // idea applied to stop tokens; small models otherwise stop at once now and then).
+            for id in template.stopTokenIDs.union(tokenizer.endOfGenerationIDs) where Int(id) < stream.logits.count {
+                stream.logits[Int(id)] = -.infinity
+            }
+            next = stream.sampler.sample(stream.logits)
+        }
+        if isStop(next) {
+            stream.done = true
+            return nil
+        }
+        stream.output.append(next)
+        stream.sampler.accept(next)
+        if stream.output.count >= stream.maxTokens {
+            stream.done = true
+            return nil
+        }
+        return next
+    }
+
+    /// The prompt in the model's chat format, prefilled; ready to sample the first token.
+    private func start(_ request: GenerationRequest) throws -> Stream {
         var messages = request.turns.map { turn in
             ChatMessage(role: ChatRole(rawValue: turn.role.rawValue) ?? .user, content: defuse(turn.text))
         }
@@ -85,26 +141,9 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         settings.seed = request.seed
         var sampler = Sampler(settings: settings)
         sampler.accept(contentsOf: prompt)
-        var logits = images.isEmpty ? try session.prefill(prompt)[0]
+        let logits = images.isEmpty ? try session.prefill(prompt)[0]
             : try session.prefill(segments, imageTokens: imageTokens)[0]
-        var output: [Int32] = []
-        while output.count < request.maxTokens {
-            var next = sampler.sample(logits)
-            if output.isEmpty, isStop(next) {
-                // A reply is never empty: the first token may not end it (llama.cpp's `min_keep`
-                // idea applied to stop tokens; small models otherwise stop at once now and then).
-                for id in template.stopTokenIDs.union(tokenizer.endOfGenerationIDs) where Int(id) < logits.count {
-                    logits[Int(id)] = -.infinity
-                }
-                next = sampler.sample(logits)
-            }
-            if isStop(next) { break }
-            output.append(next)
-            sampler.accept(next)
-            if output.count == request.maxTokens { break }
-            logits = try session.decode(next)
-        }
-        return tokenizer.decode(output, special: false)
+        return Stream(session: session, sampler: sampler, maxTokens: request.maxTokens, logits: logits)
     }
 
     /// Decodes and encodes pictures, each once per sha256 (the cache keeps recent embeddings).

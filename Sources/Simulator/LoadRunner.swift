@@ -70,7 +70,9 @@ public struct LoadRunner: Sendable {
 
     /// Pre-builds and signs every body (outside the timed part), then sends them.
     public func run(_ plan: Plan) throws -> Report {
-        let factory = WebhookFactory()
+        var factory = WebhookFactory()
+        // Newer WhatsApp payloads carry business-scoped user ids; the pywa peer requires them.
+        factory.businessScopedUserIDs = true
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var bodies: [(body: [UInt8], signature: String, count: Int)] = []
         var sent = 0

@@ -8,6 +8,9 @@ public struct WebhookFactory: Sendable {
     public var account: String
     /// The WhatsApp business number shown as `display_phone_number`.
     public var displayPhoneNumber: String
+    /// Whether WhatsApp contacts carry a business-scoped `user_id` (Meta's newer payloads; some
+    /// client libraries require it), derived from the phone number.
+    public var businessScopedUserIDs = false
 
     /// Creates a factory for one business account.
     public init(account: String = "106540352242922", displayPhoneNumber: String = "15550783881") {
@@ -97,10 +100,7 @@ public struct WebhookFactory: Sendable {
                                 "display_phone_number": .string(displayPhoneNumber),
                                 "phone_number_id": .string(account),
                             ]),
-                            "contacts": .array([.object([
-                                "profile": .object(["name": .string(m.name)]),
-                                "wa_id": .string(m.user),
-                            ])]),
+                            "contacts": .array([.object(contact(m))]),
                             "messages": .array([.object(message)]),
                         ]),
                     ])
@@ -111,6 +111,13 @@ public struct WebhookFactory: Sendable {
 }
 
 extension WebhookFactory {
+    /// A WhatsApp `contacts[]` entry for the sender of `m`.
+    func contact(_ m: TextMessage) -> [String: JSONValue] {
+        var contact: [String: JSONValue] = ["profile": .object(["name": .string(m.name)]), "wa_id": .string(m.user)]
+        if businessScopedUserIDs { contact["user_id"] = .string("US.\(m.user)") }
+        return contact
+    }
+
     /// A message id in the platform's shape, unique for (`conversation`, `sequence`, `salt`).
     public static func messageID(platform: Platform, conversation: Int, sequence: Int, salt: UInt64) -> String {
         let core = String(format: "%016llx%08x%08x", salt, conversation, sequence)

@@ -107,7 +107,7 @@ struct SimulateCrashCommand: AsyncParsableCommand {
                 }
             }
         }
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var report = Report()
         for _ in 0..<restarts {
             try await Task.sleep(for: .milliseconds(Int(300 + random.next() % 1700)))
@@ -163,15 +163,3 @@ final class AcknowledgedIDs: @unchecked Sendable {
     var all: [String] { lock.withLock { ids } }
 }
 
-/// A small seeded generator for the kill schedule.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,8 +1,8 @@
 import CCrypto
 
-/// SHA-256 with libcrypto, for dedup keys of items that carry no id of their own and for
-/// constant-time token comparison.
-enum Digest {
+/// SHA-256 with libcrypto, for dedup keys of items that carry no id of their own, for
+/// constant-time token comparison, and for media checksums (WhatsApp's `sha256`).
+public enum Digest {
     /// The SHA-256 of `bytes`.
     static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
@@ -15,6 +15,11 @@ enum Digest {
             }
         }
         return out
+    }
+
+    /// The lowercase hex SHA-256 of `bytes`.
+    public static func sha256Hex(bytes: some Sequence<UInt8>) -> String {
+        WebhookSignature.hex(sha256(Array(bytes)))
     }
 
     /// The lowercase hex SHA-256 of the UTF-8 of `text`.

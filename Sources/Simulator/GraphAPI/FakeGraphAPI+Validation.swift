@@ -1,6 +1,6 @@
-import CCrypto
 import ChorusCore
 import Foundation
+import MetaWebhook
 
 extension FakeGraphAPI {
     /// WhatsApp Cloud API rules: `messaging_product: whatsapp`; text bodies 1–4096; groups only by
@@ -98,11 +98,5 @@ extension FakeGraphAPI {
     }
 
     /// Lowercase hex SHA-256 (WhatsApp's media `sha256`).
-    static func sha256Hex(_ data: Data) -> String {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        data.withUnsafeBytes { bytes in
-            digest.withUnsafeMutableBufferPointer { out in _ = SHA256(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, out.baseAddress) }
-        }
-        return digest.map { String(format: "%02x", $0) }.joined()
-    }
+    static func sha256Hex(_ data: Data) -> String { Digest.sha256Hex(bytes: data) }
 }
