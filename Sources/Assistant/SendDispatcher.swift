@@ -19,6 +19,8 @@ public struct SendDispatcher: Sendable {
     public let concurrency: Int
     /// Idle wait between empty polls.
     public let pollInterval: Duration
+    /// Paces sends per platform.
+    public let limiter: SendRateLimiter
     /// This dispatcher's lease owner name.
     public let owner: String
     /// Logs carry outbox and event ids.
@@ -26,7 +28,7 @@ public struct SendDispatcher: Sendable {
 
     /// Creates a dispatcher.
     public init(store: SQLiteQueue, graph: GraphClient, schedule: RetrySchedule = RetrySchedule(), leaseDuration: TimeInterval = 60,
-                concurrency: Int = 16, pollInterval: Duration = .milliseconds(50),
+                concurrency: Int = 16, pollInterval: Duration = .milliseconds(50), limiter: SendRateLimiter = SendRateLimiter(),
                 owner: String = "sender-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
         self.store = store
         self.graph = graph
@@ -34,6 +36,7 @@ public struct SendDispatcher: Sendable {
         self.leaseDuration = leaseDuration
         self.concurrency = concurrency
         self.pollInterval = pollInterval
+        self.limiter = limiter
         self.owner = owner
         self.logger = logger
     }
@@ -79,6 +82,7 @@ public struct SendDispatcher: Sendable {
     }
 
     private func send(_ item: OutboxItem) async {
+        await limiter.acquire(item.platform)
         let started = ContinuousClock.now
         let outcome = await graph.send(SendRequest(path: item.path, body: item.body), platform: item.platform)
         let now = Date()

@@ -47,7 +47,8 @@ func buildApplication(
         let worker = AssistantWorker(store: queue, engine: replyEngine, settings: config.assistant, graph: graph,
                                      media: media, owner: config.workerID, logger: logger)
         let dispatcher = SendDispatcher(store: queue, graph: graph, schedule: config.assistant.retrySchedule,
-                                        leaseDuration: config.assistant.sendLeaseDuration, owner: config.workerID, logger: logger)
+                                        leaseDuration: config.assistant.sendLeaseDuration,
+                                        limiter: SendRateLimiter(rates: config.sendRates), owner: config.workerID, logger: logger)
         let owner = config.workerID
         services.append(LoopService(name: "assistant", body: { await worker.run() }, finally: {
             // Graceful shutdown: the step in progress has finished; hand back anything still leased.
