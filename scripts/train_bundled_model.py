@@ -36,7 +36,7 @@ import data as data_mod  # noqa: E402
 from model import Config, TinyLlama4  # noqa: E402
 
 TRAIN_DIR = Path(os.environ.get("CHORUS_TRAIN_DIR", ROOT / ".models" / "train"))
-MODELS = ROOT / "Models"
+MODELS = Path(os.environ.get("CHORUS_MODELS_DIR", ROOT / "Models"))
 GGUF_PATH = MODELS / "chorus-tiny-llama4.gguf"
 MMPROJ_PATH = MODELS / "chorus-tiny-llama4.mmproj.gguf"
 N_MERGES = 2500
@@ -390,7 +390,8 @@ def cmd_report(args):
                 c += torch.bincount(top[mask], minlength=model.c.n_expert).float()
         routing[lang] = {f"layer{l}": [round(float(v / c.sum()), 4) for v in c] for l, c in counts.items()}
     nll = evaluate(model, he)
-    stats = dict(step=ck["step"], config=model.c.to_dict(), n_params=sum(p.numel() for p in model.parameters()),
+    text_step = ck.get("step") or torch.load(TRAIN_DIR / "ckpt.pt", map_location="cpu", weights_only=False)["step"]
+    stats = dict(step=text_step, config=model.c.to_dict(), n_params=sum(p.numel() for p in model.parameters()),
                  heldout_nll=round(nll, 4), heldout_ppl=round(math.exp(nll), 3), heldout_per_language=per_lang,
                  routing_fraction_per_language=routing, train_seconds=round(train_seconds(log), 1),
                  final_train_loss_avg50=round(float(np.mean([r["loss"] for r in log[-50:]])), 4))
@@ -403,7 +404,8 @@ def cmd_report(args):
         stats["vision"] = dict(steps=ck["vstep"], images=ck["vargs"]["images"], seconds=round(train_seconds(vlog), 1),
                                final_image_loss=round(float(np.mean([r["image_loss"] for r in vlog[-50:]])), 4),
                                final_text_loss=round(float(np.mean([r["text_loss"] for r in vlog[-50:]])), 4),
-                               colour_accuracy=round(acc, 3), heldout_nll=stats["heldout_nll"], colour_answers=rows)
+                               colour_accuracy=round(acc, 3), heldout_nll=stats["heldout_nll"], colour_answers=rows,
+                               init_tower=ck["vargs"].get("init_tower"), init_note=os.environ.get("CHORUS_INIT_NOTE"))
     (outdir / "stats.json").write_text(json.dumps(stats, indent=1, ensure_ascii=False) + "\n")
     import matplotlib
     matplotlib.use("Agg")
@@ -447,6 +449,10 @@ def cmd_report(args):
     with open(outdir / "log.jsonl", "w") as f:
         for r in log:
             f.write(json.dumps(r) + "\n")
+    if vlog:
+        with open(outdir / "vision_log.jsonl", "w") as f:
+            for r in vlog:
+                f.write(json.dumps(r) + "\n")
     write_training_readme(outdir, stats, log)
     print(json.dumps(stats, indent=1))
 
@@ -483,6 +489,8 @@ def write_training_readme(outdir: Path, stats: dict, log: list):
               f"{v['seconds']/60:.1f} min; final image-answer loss {v['final_image_loss']}, text loss {v['final_text_loss']}.",
               f"- Colour question accuracy (torch, fresh pictures, one shape each): {v['colour_accuracy']}.",
               f"- Held-out text NLL after the vision stage: {v['heldout_nll']}."]
+        if v.get("init_tower"):
+            L += [f"- The tower started from `{v['init_tower']}`: {v.get('init_note', 'an earlier vision run')}."]
     (outdir / "README.md").write_text("\n".join(L) + "\n")
 
 
@@ -569,6 +577,7 @@ def cmd_train_vision(args):
     def save():
         tmp = vpath.with_suffix(".tmp")
         torch.save(dict(model=model.state_dict(), tower=tower.state_dict(), opt=opt.state_dict(), vstep=step,
+                        step=ck.get("step"),
                         config=model.c.to_dict(), args=ck["args"], vargs=vars(args), vlog=log,
                         tokens=tok.tokens, merges=[" ".join(m) for m in tok.merges]), tmp)
         os.replace(tmp, vpath)
