@@ -106,6 +106,6 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/AssistantTests"),
         .testTarget(name: "LanguageIDTests", dependencies: ["LanguageID"], path: "Tests/LanguageIDTests"),
-        .testTarget(name: "MoETests", dependencies: ["MoE"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "MoETests", dependencies: ["MoE", "LanguageID"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
     ]
 )
