@@ -16,6 +16,8 @@ public struct AssistantSettings: Sendable {
     public var promptTokenBudget: Int = 1536
     /// The longest reply in tokens.
     public var maxReplyTokens: Int = 192
+    /// The shortest reply in tokens (stop tokens are ignored before it).
+    public var minReplyTokens: Int = 1
     /// Conversations answered together in one engine batch.
     public var batchSize: Int = 8
     /// How long a worker holds an event before another may take it.

@@ -123,7 +123,7 @@ public struct AssistantWorker: Sendable {
         var plan = Plan(id: leased.id, event: event, decision: decision, userTurn: nil, recentSpeakers: [], request: nil)
         guard case .ignore = decision else {
             if event.kind == .reaction { return plan }
-            let words = AnswerPolicy.words(of: event) ?? ""
+            let words = Self.clean(AnswerPolicy.words(of: event) ?? "")
             try await applyGate(to: &plan)
             let sender = event.sender ?? Participant(id: event.conversation.id)
             let turn = HistoryEntry(conversationKey: conversation, role: .user, speakerID: sender.id,
@@ -138,6 +138,7 @@ public struct AssistantWorker: Sendable {
             let turns = builder.turns(history: history, isGroup: event.conversation.isGroup, note: note, count: engine.tokenCount)
             plan.request = GenerationRequest(conversationKey: conversation, turns: turns, maxTokens: settings.maxReplyTokens,
                                              seed: settings.seed ^ Self.fnv1a("\(conversation)#\(leased.id)"), images: plan.pictures)
+            plan.request?.minTokens = settings.minReplyTokens
             return plan
         }
         return plan
@@ -204,7 +205,7 @@ public struct AssistantWorker: Sendable {
         note.gate = plan.gate
         note.images = plan.images
         if plan.request != nil {
-            var text = (reply ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            var text = Self.clean(reply ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if text.isEmpty {
                 note.remark = "the model produced an empty reply, nothing sent"
             } else {
@@ -249,6 +250,15 @@ public struct AssistantWorker: Sendable {
         case .remember(let reason): EventNote(decision: "remembered", reason: reason)
         case .ignore(let reason): EventNote(decision: "ignored", reason: reason)
         }
+    }
+
+    /// Text without NUL and other C0 controls (tab and newlines kept): SQLite binds text as C
+    /// strings (a NUL would cut the stored memory short) and Meta's Send API refuses them.
+    static func clean(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 && !["\t", "\n", "\r"].contains($0) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.filter { $0.value >= 0x20 || ["\t", "\n", "\r"].contains($0) })
+        return String(scalars)
     }
 
     static func fnv1a(_ text: String) -> UInt64 {

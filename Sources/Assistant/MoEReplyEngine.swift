@@ -64,6 +64,7 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         let session: Session
         var sampler: Sampler
         let maxTokens: Int
+        let minTokens: Int
         var logits: [Float]
         var output: [Int32] = []
         var done = false
@@ -94,9 +95,9 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     /// Samples a stream's next token; nil (and done) when it stops or reaches its length.
     private func choose(_ stream: inout Stream) -> Int32? {
         var next = stream.sampler.sample(stream.logits)
-        if stream.output.isEmpty, isStop(next) {
-            // A reply is never empty: the first token may not end it (llama.cpp's `min_keep`
-            // idea applied to stop tokens; small models otherwise stop at once now and then).
+        if stream.output.count < stream.minTokens, isStop(next) {
+            // A reply is never shorter than `minTokens` (at least one: never empty), as
+            // OpenAI-compatible servers' `min_tokens`: stop tokens are masked until then.
             for id in template.stopTokenIDs.union(tokenizer.endOfGenerationIDs) where Int(id) < stream.logits.count {
                 stream.logits[Int(id)] = -.infinity
             }
@@ -143,7 +144,8 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         sampler.accept(contentsOf: prompt)
         let logits = images.isEmpty ? try session.prefill(prompt)[0]
             : try session.prefill(segments, imageTokens: imageTokens)[0]
-        return Stream(session: session, sampler: sampler, maxTokens: request.maxTokens, logits: logits)
+        return Stream(session: session, sampler: sampler, maxTokens: request.maxTokens,
+                      minTokens: max(1, min(request.minTokens, request.maxTokens)), logits: logits)
     }
 
     /// Decodes and encodes pictures, each once per sha256 (the cache keeps recent embeddings).

@@ -43,6 +43,8 @@ public struct GenerationRequest: Sendable, Hashable {
     public var seed: UInt64
     /// Pictures attached to the last user turn.
     public var images: [ImageInput]
+    /// Stop tokens are ignored until the reply has this many tokens (at least 1: never empty).
+    public var minTokens: Int = 1
 
     /// Creates a request.
     public init(conversationKey: String, turns: [ChatTurn], maxTokens: Int, seed: UInt64, images: [ImageInput] = []) {

@@ -84,6 +84,7 @@ struct ConfigFile: Decodable {
     var system_prompt: String?
     var threads: Int?
     var max_reply_tokens: Int?
+    var min_reply_tokens: Int?
     var batch_size: Int?
     var seed: UInt64?
     var send_retry_base_seconds: Double?
@@ -213,6 +214,7 @@ extension ChorusConfig {
         assistant.alwaysAnswerGroups = Set(alwaysAnswerGroups.isEmpty ? file.always_answer_groups ?? [] : alwaysAnswerGroups)
         if let prompt = file.system_prompt { assistant.systemPrompt = prompt }
         if let tokens = file.max_reply_tokens { assistant.maxReplyTokens = tokens }
+        if let tokens = file.min_reply_tokens { assistant.minReplyTokens = max(1, tokens) }
         if let size = file.batch_size { assistant.batchSize = size }
         if let seed = file.seed { assistant.seed = seed }
         if let base = file.send_retry_base_seconds { assistant.retrySchedule.base = base }
@@ -267,7 +269,7 @@ extension ChorusConfig {
     /// JSONDecoder ignores unknown keys; a typo in a config file should not silently do nothing.
     private static func checkKeys(_ data: Data, path: String) throws {
         let top = ["host", "port", "database", "max_body_bytes", "platforms", "model", "graph_url", "bot_name", "bot_aliases",
-                   "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "batch_size", "seed",
+                   "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "min_reply_tokens", "batch_size", "seed",
                    "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
                    "lease_seconds", "worker_id", "mmproj", "media_allow_hosts", "media_max_bytes", "media_timeout_seconds", "send_rates",
                    "messenger", "instagram", "whatsapp"]

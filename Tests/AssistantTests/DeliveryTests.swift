@@ -98,3 +98,29 @@ struct DeliveryTests {
         await harness.simulator.stopGraph()
     }
 }
+
+/// A reply longer than the platform's limit reaches the user as several messages, each within it.
+@Suite("Long replies", .serialized)
+struct LongReplyTests {
+    @Test("a long reply is split at the platform's limit and delivered in order", arguments: [Platform.instagram, .messenger])
+    func split(platform: Platform) async throws {
+        // The random-weight fixture model with stop tokens masked writes long gibberish: enough
+        // text to cross Instagram's 1000 and Messenger's 2000 UTF-16 units.
+        let tokens = platform == .instagram ? 700 : 1400
+        try await Harness.with(config: ["max_reply_tokens": tokens, "min_reply_tokens": tokens]) { harness in
+            let ana = MetaSimulator.Person(id: WebhookFactory.userID(platform: platform, index: 77), name: "Ana")
+            try await harness.simulator.say("Tell me a very long story, please.", from: ana, on: platform)
+            _ = await harness.delivered(2)
+            let texts = try await harness.idle()
+            #expect(texts.count >= 2, "the reply was split")
+            #expect(texts.allSatisfy { ($0.text ?? "").utf16.count <= platform.textLimit })
+            let key = "\(platform.rawValue):\(harness.simulator.accounts[platform]!):direct:\(ana.id)"
+            let history = try await harness.store().history(conversation: key, limit: 10)
+            let reply = try #require(history.last { $0.role == .assistant })
+            #expect(reply.text.utf16.count > platform.textLimit)
+            let sent = texts.compactMap(\.text).joined(separator: " ")
+            #expect(sent.split(whereSeparator: \.isWhitespace) == reply.text.split(whereSeparator: \.isWhitespace),
+                    "the parts, in order, are the whole reply")
+        }
+    }
+}
