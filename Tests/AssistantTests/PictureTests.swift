@@ -96,4 +96,37 @@ struct PictureTests {
             #expect(try await harness.idle().count == cases.count + 1)
         }
     }
+
+    @Test("a slow media server and a redirect to a host that is not allowed: text answered, failure recorded")
+    func slowAndRedirected() async throws {
+        try await Self.with(config: ["media_timeout_seconds": 2]) { harness in
+            let dan = MetaSimulator.Person(id: "15550100004", name: "Dan")
+            try await harness.simulator.say("Hello, I want to show you something.", from: dan, on: .messenger)
+            _ = await harness.delivered(1)
+            // Slow: the picture takes longer than the download timeout.
+            var faults = GraphFaults()
+            faults.mediaLatencyMilliseconds = 6000
+            await harness.simulator.ledger.setFaults(faults)
+            let slow = await harness.simulator.picture(Self.png, mimeType: "image/png", caption: nil, platform: .messenger)
+            let slowSent = try await harness.simulator.send(slow, from: dan, on: .messenger)
+            _ = await harness.delivered(2)
+            _ = try await harness.idle()
+            let slowNote = try #require(try await Self.note(harness, slowSent.messageID))
+            #expect(slowNote.images?.hasPrefix("download_failed") == true, "\(slowNote.images ?? "nil")")
+            #expect(slowNote.replyParts == 1)
+            await harness.simulator.ledger.setFaults(GraphFaults())
+            // Redirect: an allowed host (127.0.0.1) redirects to `localhost`, which is not allowed
+            // (loopback only, so nothing leaves the machine even if a client followed it).
+            let id = await harness.simulator.ledger.addMedia(Self.png, mimeType: "image/png")
+            let port = harness.simulator.graphPort
+            let url = "http://127.0.0.1:\(port)/_redirect/x?to=http://localhost:\(port)/_media/\(id)"
+            let redirected = try await harness.simulator.send(.image(mediaIDOrURL: url, mimeType: "image/png", sha256: "x", caption: nil),
+                                                              from: dan, on: .messenger)
+            _ = await harness.delivered(3)
+            _ = try await harness.idle()
+            let redirectNote = try #require(try await Self.note(harness, redirected.messageID))
+            #expect(redirectNote.images?.hasPrefix("download_failed") == true, "\(redirectNote.images ?? "nil")")
+            #expect(redirectNote.replyParts == 1)
+        }
+    }
 }

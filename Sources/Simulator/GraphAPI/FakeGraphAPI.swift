@@ -29,6 +29,11 @@ public struct FakeGraphAPI: Sendable {
         router.get("/_media/:second") { request, context in
             try await download(request: request, id: context.parameters.get("second") ?? "")
         }
+        // A redirect, for testing that clients only follow redirects to hosts they trust.
+        router.get("/_redirect/:second") { request, _ in
+            let target = request.uri.queryParameters["to"].map(String.init) ?? "/"
+            return Response(status: .found, headers: [.location: target])
+        }
         router.get("/_sim/records") { _, _ in
             Self.json(.ok, try Self.encoder.encode(await ledger.records))
         }
@@ -152,6 +157,8 @@ public struct FakeGraphAPI: Sendable {
     }
 
     private func download(request: Request, id: String) async throws -> Response {
+        let latency = await ledger.faults.mediaLatencyMilliseconds
+        if latency > 0 { try? await Task.sleep(for: .milliseconds(latency)) }
         guard let media = await ledger.mediaFile(id) else { return Response(status: .notFound) }
         return Response(status: .ok, headers: [.contentType: media.mimeType],
                         body: .init(byteBuffer: ByteBuffer(bytes: media.data)))

@@ -26,6 +26,8 @@ public struct GraphFaults: Sendable, Codable, Hashable {
     public var timeoutRate: Double = 0
     /// How long a hanging answer waits.
     public var hangMilliseconds: Int = 30_000
+    /// Extra latency on media downloads (`/_media/…`), in milliseconds.
+    public var mediaLatencyMilliseconds: Int = 0
     /// Answers to give next, in order, before the rates apply.
     public var script: [Scripted] = []
 
