@@ -41,9 +41,12 @@ public struct LoadDriver: Sendable {
     public let rate: Double
     public let connections: Int
     public let timeout: Duration
+    /// A picture (JPEG or PNG) sent with every message, its text as the caption.
+    public let image: (data: Data, mimeType: String)?
 
     public init(simulator: MetaSimulator, platform: Platform, conversations: Int, messages: Int, rate: Double,
-                connections: Int, timeout: Duration) {
+                connections: Int, timeout: Duration, image: (data: Data, mimeType: String)? = nil) {
+        self.image = image
         self.simulator = simulator
         self.platform = platform
         self.conversations = conversations
@@ -73,8 +76,15 @@ public struct LoadDriver: Sendable {
                         }
                         let (c, k) = order[index]
                         let now = ContinuousClock.now
-                        let ok = (try? await simulator.say("Message \(k + 1) from conversation \(c + 1): how are you today?",
-                                                           from: people[c], on: platform).status) == 200
+                        let text = "Message \(k + 1) from conversation \(c + 1): how are you today?"
+                        let ok: Bool
+                        if let image {
+                            let content = await simulator.picture(image.data, mimeType: image.mimeType,
+                                                                  caption: "What colour is the shape in this picture?", platform: platform)
+                            ok = (try? await simulator.send(content, from: people[c], on: platform).status) == 200
+                        } else {
+                            ok = (try? await simulator.say(text, from: people[c], on: platform).status) == 200
+                        }
                         sentAt.set(c, k, now)
                         counters.add(ok: ok)
                     }

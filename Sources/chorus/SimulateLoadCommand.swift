@@ -41,18 +41,28 @@ struct SimulateLoadCommand: AsyncParsableCommand {
     @Option(help: "Fake Graph API: share of sends answered 429.")
     var rateLimitRate: Double = 0
 
+    @Option(help: "Send this picture (JPEG or PNG) with every message, captioned with an English question.")
+    var image: String?
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
     func run() async throws {
+        var picture: (data: Data, mimeType: String)?
+        if let image {
+            guard let data = FileManager.default.contents(atPath: image) else { throw ValidationError("cannot read --image \(image)") }
+            picture = (data, image.lowercased().hasSuffix(".png") ? "image/png" : "image/jpeg")
+        }
         let deployment = try await SimulatedDeployment.start(
-            model: try options.resolvedModel(), config: ["batch_size": batchSize, "max_reply_tokens": maxReplyTokens])
+            model: try options.resolvedModel(), serveArguments: try options.serveArguments(),
+            config: ["batch_size": batchSize, "max_reply_tokens": maxReplyTokens])
         var faults = GraphFaults()
         faults.errorRate = errorRate
         faults.rateLimitRate = rateLimitRate
         await deployment.simulator.ledger.setFaults(faults)
         let driver = LoadDriver(simulator: deployment.simulator, platform: platform, conversations: conversations,
-                                messages: messages, rate: rate, connections: connections, timeout: .seconds(timeout))
+                                messages: messages, rate: rate, connections: connections, timeout: .seconds(timeout),
+                                image: picture)
         let object = try await deployment.whileRunning {
             var report = try await driver.run()
             report.serverPeakRSSMegabytes = deployment.server.peakResidentMegabytes()
