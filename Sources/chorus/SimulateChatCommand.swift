@@ -10,7 +10,7 @@ struct SimulateChatCommand: AsyncParsableCommand {
         commandName: "chat",
         abstract: "Chat with the bot as Meta's users would, in a 1:1 chat or a WhatsApp group.",
         discussion: """
-            Type to speak. Commands: /as NAME (speak as someone else), /reply N TEXT (quote message #N), \
+            Type to speak (arrow keys edit and recall earlier lines). Commands: /as NAME (speak as someone else), /reply N TEXT (quote message #N), \
             /react N EMOJI, /image PATH [CAPTION], /button TITLE [PAYLOAD], /who, /quit. \
             Replies show what they quote and the language gate's decision.
             """)
@@ -46,9 +46,9 @@ struct SimulateChatCommand: AsyncParsableCommand {
         print("Chatting on \(platform.rawValue)\(group.map { " in group \($0)" } ?? "") as \(members.joined(separator: ", ")). /quit to leave.")
         let watcher = Task { await watch(deployment, transcript: transcript) }
         defer { watcher.cancel() }
+        let editor = LineEditor()
         while true {
-            FileHandle.standardOutput.write(Data("[\(speaker)] > ".utf8))
-            guard let line = readLine() else { break }
+            guard let line = editor.readLine(prompt: "[\(speaker)] > ") else { break }
             let words = line.split(separator: " ", maxSplits: 2).map(String.init)
             guard let first = words.first else { continue }
             let person = people[speaker]!
