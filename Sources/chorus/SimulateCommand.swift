@@ -13,6 +13,15 @@ struct SimulateCommand: AsyncParsableCommand {
 
 /// Options every simulation shares.
 struct SimulationOptions: ParsableArguments {
+    @Option(help: "Play Meta for a chorus serve already running on 127.0.0.1:PORT (its secrets in CHORUS_<PLATFORM>_APP_SECRET and _ACCESS_TOKEN) instead of starting one.")
+    var serverPort: Int?
+
+    @Option(help: "With --server-port: the port of the fake Graph API to start (the server's --graph-url must point at it).")
+    var graphPort: Int?
+
+    @Option(help: "With --server-port: the running server's database, for exact waits and gate checks.")
+    var database: String?
+
     @Option(help: "GGUF model the simulated server answers with (env CHORUS_MODEL; default: the bundled model).")
     var model: String?
 
@@ -57,6 +66,24 @@ struct SimulateRunCommand: AsyncParsableCommand {
             }
         }
         var failed = 0
+        if let port = options.serverPort {
+            // One simulator for all scenarios against the running server.
+            guard let graphPort = options.graphPort else { throw ValidationError("--server-port needs --graph-port (the server's --graph-url port)") }
+            for scenario in scenarios {
+                let attached = try await SimulatedDeployment.attach(serverPort: port, graphPort: graphPort, database: options.database,
+                                                                    platform: scenario.platform)
+                let printer: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable line in print("    " + line) }
+                if !quiet { print("▶ \(scenario.name) (against 127.0.0.1:\(port))") }
+                let failures = try await ScenarioRunner(simulator: attached.simulator, probe: SimulatedDeployment.probe(attached.store),
+                                                        log: printer).run(scenario)
+                await attached.simulator.stopGraph()
+                failed += failures.isEmpty ? 0 : 1
+                print(failures.isEmpty ? "✔ \(scenario.name)" : "✘ \(scenario.name)\n" + failures.map { "    " + $0 }.joined(separator: "\n"))
+            }
+            print("\(scenarios.count - failed) passed, \(failed) failed")
+            if failed > 0 { throw ExitCode(1) }
+            return
+        }
         for scenario in scenarios {
             let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel(), serveArguments: try options.serveArguments())
             let printer: (@Sendable (String) -> Void)? = quiet ? nil : { @Sendable line in print("    " + line) }

@@ -38,10 +38,32 @@ final class SimulatedDeployment: @unchecked Sendable {
         self.store = store
     }
 
+    /// Plays Meta for a `chorus serve` that is already running on 127.0.0.1:`serverPort` (started
+    /// with `--graph-url http://127.0.0.1:<graphPort>`): signs with `CHORUS_<PLATFORM>_APP_SECRET`
+    /// and expects `CHORUS_<PLATFORM>_ACCESS_TOKEN` on sends, from the environment. With the
+    /// server's `database`, waits and gate checks read it; without, a quiet period stands in.
+    static func attach(serverPort: Int, graphPort: Int, database: String?, platform: Platform) async throws -> AttachedDeployment {
+        let environment = ProcessInfo.processInfo.environment
+        let prefix = "CHORUS_\(platform.rawValue.uppercased())_"
+        guard let secret = environment[prefix + "APP_SECRET"], let token = environment[prefix + "ACCESS_TOKEN"] else {
+            throw ConfigError(description: "set \(prefix)APP_SECRET and \(prefix)ACCESS_TOKEN to the running server's values")
+        }
+        let simulator = await MetaSimulator(serverPort: serverPort, appSecret: secret, accessToken: token)
+        try await simulator.startGraph(port: graphPort)
+        let store = try database.map { try SQLiteQueue(path: $0, configuration: .init(createIfMissing: false)) }
+        return AttachedDeployment(simulator: simulator, store: store)
+    }
+
     /// Reads the server's database: idle when nothing is queued, leased or waiting to be sent;
     /// gate decisions from the events' notes.
-    var probe: ScenarioRunner.Probe {
-        let store = self.store
+    var probe: ScenarioRunner.Probe { Self.probe(store) }
+
+    static func probe(_ store: SQLiteQueue?) -> ScenarioRunner.Probe {
+        guard let store else {
+            return ScenarioRunner.Probe(
+                isIdle: { try await Task.sleep(for: .seconds(3)); return true },
+                gate: { _ in nil })
+        }
         return ScenarioRunner.Probe(
             isIdle: {
                 let stats = try await store.stats()
@@ -71,4 +93,10 @@ final class SimulatedDeployment: @unchecked Sendable {
         server.stop()
         await simulator.stopGraph()
     }
+}
+
+/// The simulator attached to a server it did not start.
+struct AttachedDeployment {
+    let simulator: MetaSimulator
+    let store: SQLiteQueue?
 }

@@ -89,7 +89,7 @@ public struct ScenarioRunner: Sendable {
             }
             if expect.gate != nil || expect.language != nil {
                 guard let id = lastAnswered, let decision = try await probe.gate(id) else {
-                    failures.append("\(where_): no language gate decision recorded for the last message")
+                    failures.append("\(where_): no language gate decision recorded for the last message (against a running server, pass its --database)")
                     continue
                 }
                 if let gate = expect.gate, (gate == "open") != decision.open {
