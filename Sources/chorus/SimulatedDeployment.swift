@@ -42,8 +42,8 @@ final class SimulatedDeployment: @unchecked Sendable {
     /// with `--graph-url http://127.0.0.1:<graphPort>`): signs with `CHORUS_<PLATFORM>_APP_SECRET`
     /// and expects `CHORUS_<PLATFORM>_ACCESS_TOKEN` on sends, from the environment. With the
     /// server's `database`, waits and gate checks read it; without, a quiet period stands in.
-    static func attach(serverPort: Int, graphPort: Int, database: String?, platform: Platform) async throws -> AttachedDeployment {
-        let environment = ProcessInfo.processInfo.environment
+    static func attach(serverPort: Int, graphPort: Int, database: String?, platform: Platform,
+                       environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AttachedDeployment {
         let prefix = "CHORUS_\(platform.rawValue.uppercased())_"
         guard let secret = environment[prefix + "APP_SECRET"], let token = environment[prefix + "ACCESS_TOKEN"] else {
             throw ConfigError(description: "set \(prefix)APP_SECRET and \(prefix)ACCESS_TOKEN to the running server's values")

@@ -59,4 +59,23 @@ struct ScenarioTests {
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         #expect { try Scenario.load(path: path) } throws: { "\($0)".contains(message) }
     }
+
+    @Test("a scenario against a chorus serve that was already running (simulate run --server-port)")
+    func attached() async throws {
+        let graphPort = ChorusProcess.freePort()
+        var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
+        options.arguments = ["--model", Harness.model, "--graph-url", "http://127.0.0.1:\(graphPort)", "--log-level", "warning"]
+        let server = try ChorusProcess(options)
+        defer { server.stop() }
+        let environment = server.environment
+        let scenario = try Scenario.load(path: Self.folder.appendingPathComponent("whatsapp-group.json").path)
+        let attached = try await SimulatedDeployment.attach(serverPort: server.port, graphPort: graphPort, database: server.database,
+                                                            platform: .whatsapp, environment: environment)
+        let failures = try await ScenarioRunner(simulator: attached.simulator, probe: SimulatedDeployment.probe(attached.store)).run(scenario)
+        await attached.simulator.stopGraph()
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        await #expect(throws: ConfigError.self) {
+            _ = try await SimulatedDeployment.attach(serverPort: server.port, graphPort: graphPort, database: nil, platform: .whatsapp, environment: [:])
+        }
+    }
 }
