@@ -104,6 +104,25 @@ public final class MetaSimulator: @unchecked Sendable {
         return Delivery(messageID: id, status: status)
     }
 
+    /// Builds a text message as `say` would, without delivering it (for held, reordered or
+    /// batched deliveries); the fake Graph API already knows it was sent.
+    public func prepare(_ text: String, from person: Person, on platform: Platform, group: String? = nil,
+                        replyTo: String? = nil) async -> WebhookFactory.TextMessage {
+        let account = accounts[platform] ?? ""
+        let id = nextMessageID(platform)
+        let now = Date()
+        if let group { await ledger.register(group: group) }
+        await ledger.noteInbound(account: account, user: person.id, messageID: id, groupID: group, at: now)
+        return WebhookFactory.TextMessage(user: person.id, name: person.name, id: id, text: text,
+                                          timestamp: Int64(now.timeIntervalSince1970 * 1000), groupID: group, replyTo: replyTo)
+    }
+
+    /// Delivers prepared messages in one webhook body (Meta batches), signed; returns the status.
+    public func deliver(_ messages: [WebhookFactory.TextMessage], on platform: Platform) async throws -> Int {
+        let body = try WebhookFactory(account: accounts[platform] ?? "").body(platform: platform, messages: messages)
+        return try await deliver(body, platform: platform)
+    }
+
     /// Delivers `content` (a picture, a reaction, a button press, or text) from `person`.
     @discardableResult
     public func send(_ content: WebhookFactory.Content, from person: Person, on platform: Platform, group: String? = nil,

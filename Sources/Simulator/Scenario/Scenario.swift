@@ -39,17 +39,28 @@ public struct Scenario: Codable, Sendable {
         public var deliveries: Int?
         /// Wait before acting, in seconds.
         public var wait: Double?
+        /// Build the message now but deliver it at the next `release` step.
+        public var hold: Bool?
+        /// Deliver every held message: in reverse order (out of order), or all in one body when
+        /// `batched` is true.
+        public var release: Bool?
+        /// With `release`: one webhook body carrying all held messages.
+        public var batched: Bool?
         /// What must have happened since the last expectation.
         public var expect: Expectation?
 
         enum CodingKeys: String, CodingKey {
-            case say, from, label, deliveries, wait, expect
+            case say, from, label, deliveries, wait, expect, hold, release, batched
             case replyTo = "reply_to"
         }
 
         /// Creates a step.
         public init(say: String? = nil, from: String? = nil, label: String? = nil, replyTo: String? = nil,
-                    deliveries: Int? = nil, wait: Double? = nil, expect: Expectation? = nil) {
+                    deliveries: Int? = nil, wait: Double? = nil, expect: Expectation? = nil,
+                    hold: Bool? = nil, release: Bool? = nil, batched: Bool? = nil) {
+            self.hold = hold
+            self.release = release
+            self.batched = batched
             self.say = say
             self.from = from
             self.label = label
@@ -140,8 +151,8 @@ public struct Scenario: Codable, Sendable {
         if group != nil, platform != .whatsapp { throw ScenarioError("\(name): groups exist on WhatsApp only") }
         var labels: Set<String> = []
         for (index, step) in steps.enumerated() {
-            let actions = [step.say != nil, step.expect != nil].filter { $0 }.count
-            guard actions == 1 else { throw ScenarioError("\(name): step \(index + 1) needs exactly one of 'say' or 'expect'") }
+            let actions = [step.say != nil, step.expect != nil, step.release == true].filter { $0 }.count
+            guard actions == 1 else { throw ScenarioError("\(name): step \(index + 1) needs exactly one of 'say', 'expect' or 'release'") }
             if let from = step.from, !people.contains(where: { $0.name == from }) {
                 throw ScenarioError("\(name): step \(index + 1): nobody called '\(from)' in 'people'")
             }

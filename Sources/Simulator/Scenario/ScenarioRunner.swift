@@ -43,15 +43,36 @@ public struct ScenarioRunner: Sendable {
         var seen = await simulator.ledger.deliveredTexts.count
         var lastAnswered: String?
         var failures: [String] = []
+        var held: [(message: WebhookFactory.TextMessage, count: Int)] = []
         for (index, step) in scenario.steps.enumerated() {
             if let wait = step.wait { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
             let where_ = "\(scenario.name) step \(index + 1)"
+            if step.release == true {
+                // Out of order: the last held message first; batched: all in one body.
+                let bodies: [[WebhookFactory.TextMessage]] = step.batched == true
+                    ? [held.map(\.message)] : held.reversed().map { [$0.message] }
+                for body in bodies where !body.isEmpty {
+                    let status = try await simulator.deliver(body, on: scenario.platform)
+                    if status != 200 { failures.append("\(where_): the server answered \(status) to held messages") }
+                }
+                if let last = held.last { lastAnswered = last.message.id }
+                log?("(released \(held.count) held message(s)\(step.batched == true ? " in one body" : " in reverse order"))")
+                held = []
+                continue
+            }
             if let text = step.say {
                 let name = step.from ?? scenario.people[0].name
                 let person = MetaSimulator.Person(id: ids[name]!, name: name)
                 var replyTo: String?
                 if let target = step.replyTo {
                     replyTo = target == "bot" ? await simulator.ledger.deliveredTexts.last?.sentID : labels[target]
+                }
+                if step.hold == true {
+                    let message = await simulator.prepare(text, from: person, on: scenario.platform, group: scenario.group, replyTo: replyTo)
+                    held.append((message, 1))
+                    if let label = step.label { labels[label] = message.id }
+                    log?("\(name): \(text) (held)")
+                    continue
                 }
                 let delivery = try await simulator.say(text, from: person, on: scenario.platform, group: scenario.group,
                                                        replyTo: replyTo, deliveries: step.deliveries ?? 1)
