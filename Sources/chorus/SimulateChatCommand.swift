@@ -2,6 +2,7 @@ import ArgumentParser
 import Assistant
 import ChorusCore
 import Foundation
+import Queue
 import Simulator
 
 /// `chorus simulate chat`: talk to the bot as one or several people, on any platform.
@@ -32,11 +33,29 @@ struct SimulateChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let port = options.serverPort {
+            guard let graphPort = options.graphPort else { throw ValidationError("--server-port needs --graph-port (the server's --graph-url port)") }
+            let attached = try await SimulatedDeployment.attach(serverPort: port, graphPort: graphPort, database: options.database, platform: platform)
+            do {
+                try await converse(Side(simulator: attached.simulator, store: attached.store))
+            } catch {
+                await attached.simulator.stopGraph()
+                throw error
+            }
+            await attached.simulator.stopGraph()
+            return
+        }
         let deployment = try await SimulatedDeployment.start(model: try options.resolvedModel(), serveArguments: try options.serveArguments())
-        try await deployment.whileRunning { try await converse(deployment) }
+        try await deployment.whileRunning { try await converse(Side(simulator: deployment.simulator, store: deployment.store)) }
     }
 
-    private func converse(_ deployment: SimulatedDeployment) async throws {
+    /// The simulator and, when known, the server's database (for the gate's decisions).
+    struct Side: Sendable {
+        let simulator: MetaSimulator
+        let store: SQLiteQueue?
+    }
+
+    private func converse(_ deployment: Side) async throws {
         var people: [String: MetaSimulator.Person] = [:]
         for (index, name) in members.enumerated() {
             people[name] = .init(id: WebhookFactory.userID(platform: platform, index: 100 + index), name: name)
@@ -102,7 +121,7 @@ struct SimulateChatCommand: AsyncParsableCommand {
     }
 
     /// Prints the bot's replies as they reach the fake Graph API.
-    private func watch(_ deployment: SimulatedDeployment, transcript: Transcript) async {
+    private func watch(_ deployment: Side, transcript: Transcript) async {
         var shown = 0
         while !Task.isCancelled {
             let texts = await deployment.simulator.ledger.deliveredTexts
@@ -110,7 +129,7 @@ struct SimulateChatCommand: AsyncParsableCommand {
                 var line = "Chorus"
                 if let quoted = reply.messageID, let n = await transcript.number(of: quoted) { line += " (quoting #\(n))" }
                 if let question = await transcript.lastPersonMessage(),
-                   let note = try? await deployment.store.note(messageID: question), let gate = EventNote.parse(note)?.gate {
+                   let note = try? await deployment.store?.note(messageID: question), let gate = EventNote.parse(note)?.gate {
                     line += " [\(gate.language) gate \(gate.open ? "open" : "closed")]"
                 }
                 let n = await transcript.add(reply.sentID ?? "", "\(line): \(reply.text ?? "")", echo: false)
