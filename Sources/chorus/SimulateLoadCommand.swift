@@ -41,6 +41,12 @@ struct SimulateLoadCommand: AsyncParsableCommand {
     @Option(help: "Fake Graph API: share of sends answered 429.")
     var rateLimitRate: Double = 0
 
+    @Option(help: "Fake Graph API: extra milliseconds on every answer.")
+    var latencyMs: Int = 0
+
+    @Option(help: "Fake Graph API: share of sends that hang (the server's send times out and retries).")
+    var timeoutRate: Double = 0
+
     @Option(help: "Send this picture (JPEG or PNG) with every message, captioned with an English question.")
     var image: String?
 
@@ -59,6 +65,8 @@ struct SimulateLoadCommand: AsyncParsableCommand {
         var faults = GraphFaults()
         faults.errorRate = errorRate
         faults.rateLimitRate = rateLimitRate
+        faults.latencyMilliseconds = latencyMs
+        faults.timeoutRate = timeoutRate
         await deployment.simulator.ledger.setFaults(faults)
         let driver = LoadDriver(simulator: deployment.simulator, platform: platform, conversations: conversations,
                                 messages: messages, rate: rate, connections: connections, timeout: .seconds(timeout),
