@@ -2,6 +2,7 @@ import Assistant
 import Foundation
 import ChorusCore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Queue
 import ServiceLifecycle
@@ -60,8 +61,13 @@ func buildApplication(
             _ = try? await queue.releaseLeases(owner: owner, now: Date())
         }))
     }
+    // Slow or idle clients are cut off; headers are bounded well below NIO's defaults (Meta's
+    // requests carry a handful of small headers).
+    var http = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(config.idleTimeout * 1000)))
+    http.httpDecoder = .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100)
     return Application(
         router: router,
+        server: .http1(configuration: http),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "chorus"),
         services: services,
         onServerRunning: { channel in

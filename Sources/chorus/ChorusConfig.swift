@@ -28,6 +28,8 @@ struct ChorusConfig: Sendable {
     var mediaTimeout: Double = 15
     /// Sends per second per platform.
     var sendRates = SendRateLimiter.defaultRates
+    /// Seconds a connection may stay silent (slow or idle clients) before it is closed.
+    var idleTimeout: Double = 30
     /// The Graph API base URL (Meta's, or the simulator's fake).
     var graphURL = URL(string: "https://graph.facebook.com")!
     /// Compute threads for the engine.
@@ -98,6 +100,7 @@ struct ConfigFile: Decodable {
     var media_max_bytes: Int?
     var media_timeout_seconds: Double?
     var send_rates: [String: Double]?
+    var idle_timeout_seconds: Double?
     var messenger: PlatformSection?
     var instagram: PlatformSection?
     var whatsapp: PlatformSection?
@@ -180,6 +183,8 @@ extension ChorusConfig {
         config.mediaAllowHosts = Set((options.mediaAllowHosts.isEmpty ? file.media_allow_hosts ?? [] : options.mediaAllowHosts).map { $0.lowercased() })
         config.mediaMaxBytes = file.media_max_bytes ?? config.mediaMaxBytes
         config.mediaTimeout = file.media_timeout_seconds ?? config.mediaTimeout
+        config.idleTimeout = file.idle_timeout_seconds ?? config.idleTimeout
+        guard config.idleTimeout > 0 else { throw ConfigError(description: "idle_timeout_seconds must be positive") }
         for (name, rate) in file.send_rates ?? [:] {
             guard let platform = Platform(rawValue: name), rate > 0 else {
                 throw ConfigError(description: "send_rates: '\(name)' must be messenger, instagram or whatsapp with a positive rate")
@@ -271,7 +276,7 @@ extension ChorusConfig {
         let top = ["host", "port", "database", "max_body_bytes", "platforms", "model", "graph_url", "bot_name", "bot_aliases",
                    "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "min_reply_tokens", "batch_size", "seed",
                    "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
-                   "lease_seconds", "worker_id", "mmproj", "media_allow_hosts", "media_max_bytes", "media_timeout_seconds", "send_rates",
+                   "lease_seconds", "worker_id", "mmproj", "media_allow_hosts", "media_max_bytes", "media_timeout_seconds", "send_rates", "idle_timeout_seconds",
                    "messenger", "instagram", "whatsapp"]
         let section = CredentialField.allCases.map(\.rawValue)
         guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }

@@ -20,16 +20,17 @@ struct TestServer {
     private let task: Task<Void, any Error>
 
     /// Starts the composition root on port 0 and waits for the bound port.
-    static func start(database: String? = nil, maxBodyBytes: Int? = nil) async throws -> TestServer {
+    static func start(database: String? = nil, maxBodyBytes: Int? = nil, idleTimeout: Double? = nil) async throws -> TestServer {
         let database = database ?? temporaryDatabase()
         var environment: [String: String] = [:]
         for platform in Platform.allCases {
             environment[ChorusConfig.variable(platform, .appSecret)] = secret
             environment[ChorusConfig.variable(platform, .verifyToken)] = verifyToken
         }
-        let config = try ChorusConfig.resolve(
+        var config = try ChorusConfig.resolve(
             host: "127.0.0.1", port: 0, database: database, configFile: nil, platforms: [],
             maxBodyBytes: maxBodyBytes, environment: environment)
+        if let idleTimeout { config.idleTimeout = idleTimeout }
         var logger = Logger(label: "test")
         logger.logLevel = .error
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -42,9 +43,9 @@ struct TestServer {
     }
 
     /// Runs `body` against a fresh server and always shuts it down gracefully afterwards.
-    static func with<R>(database: String? = nil, maxBodyBytes: Int? = nil,
+    static func with<R>(database: String? = nil, maxBodyBytes: Int? = nil, idleTimeout: Double? = nil,
                         _ body: (TestServer) async throws -> R) async throws -> R {
-        let server = try await start(database: database, maxBodyBytes: maxBodyBytes)
+        let server = try await start(database: database, maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
         do {
             let result = try await body(server)
             await server.stop()
