@@ -92,3 +92,7 @@ func hasIntegerDot(_ type: GGMLType) -> Bool {
 
 /// The integer kernels' instruction set in use: "avx512vnni", "avx2" or "portable".
 public var integerKernelVariant: String { String(cString: ck_variant()) }
+
+/// Makes the integer kernels use one instruction-set variant ("avx512vnni", "avx2", "portable")
+/// if this CPU has it (tests compare the variants); returns whether it does.
+@discardableResult func selectIntegerKernels(_ name: String) -> Bool { ck_select(name) != 0 }
