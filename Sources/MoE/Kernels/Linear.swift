@@ -3,11 +3,12 @@ import CKernels
 
 /// Products of a weight matrix with activations: the engine's hot kernels.
 ///
-/// Weights stay quantized in the mmap. Each worker dequantizes a tile of rows into its own
-/// scratch and hands it to OpenBLAS (single-threaded, AVX2 kernels chosen at run time), so the
-/// float math runs at BLAS speed whatever the weight type: `cblas_sgemv` for one token,
-/// `cblas_sgemm` for a batch. F32 weights go to BLAS directly. Activations are first rounded
-/// as llama.cpp's CPU backend rounds them (see `roundActivations`).
+/// Weights stay quantized in the mmap. Q8_0, Q4_0 and K-quant weights with few tokens (decode,
+/// batched decode, every expert) go through the integer kernels in C (`IntegerDot.swift`,
+/// `Sources/CKernels`) on quantized activations. Otherwise each worker dequantizes a tile of rows
+/// into its own scratch and hands it to OpenBLAS (single-threaded): `cblas_sgemv` for one token,
+/// `cblas_sgemm` for a batch; F32 weights go to BLAS directly. Activations are first rounded or
+/// quantized as llama.cpp's CPU backend does (see `roundActivations`).
 final class Linear: @unchecked Sendable {
     let workers: Workers
     /// Floats of dequantized weights per sgemm call (a few MiB: beyond L2, but packing dominates otherwise).
