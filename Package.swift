@@ -12,6 +12,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "chorus", targets: ["chorus"]),
+        // The parsers, as a library for the fuzzing package in Fuzz/.
+        .library(name: "ChorusParsers", targets: [
+            "ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter", "MoE",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
