@@ -16,7 +16,12 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     /// Context length per reply (prompt plus reply).
     public let contextTokens: Int
     private let specialTexts: [String]
-    private let queue = DispatchQueue(label: "chorus.engine")
+    /// The engine's one compute thread: batch generation and the streaming scheduler take turns on it.
+    let queue = DispatchQueue(label: "chorus.engine")
+    /// Streamed requests join and leave the decode batch between steps (`stream(_:)`).
+    let batcher: ContinuousBatcher
+    /// The most replies `stream(_:)` decodes together; more wait their turn.
+    public var streamingBatch: Int { batcher.maxBatch }
     /// The vision encoder (`--mmproj`), if loaded.
     public let vision: VisionEncoder?
     private let imageTokens: ImageTokenIDs?
@@ -27,7 +32,8 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     /// Loads `path` (and the vision projector `mmproj`, if given) with `threads` compute threads.
     public init(path: String, mmproj: String? = nil, threads: Int = 1,
                 sampling: SamplerSettings = SamplerSettings(temperature: 0.7, topK: 40, topP: 0.9,
-                minP: 0.05, repetitionPenalty: 1.1), contextTokens: Int = 2048) throws {
+                minP: 0.05, repetitionPenalty: 1.1), contextTokens: Int = 2048, streamingBatch: Int = 8) throws {
+        batcher = ContinuousBatcher(maxBatch: streamingBatch)
         model = try Model.load(path: path, threads: threads)
         if let mmproj {
             vision = try VisionEncoder(mmproj: mmproj, threads: threads)
@@ -60,7 +66,7 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     }
 
     /// One reply being generated: its session, sampler, output so far and next logits.
-    private struct Stream {
+    struct Stream {
         let session: Session
         var sampler: Sampler
         let maxTokens: Int
@@ -68,6 +74,10 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         var logits: [Float]
         var output: [Int32] = []
         var done = false
+        /// Why it ended: a stop token, or its length.
+        var finish: GenerationEvent.Finish?
+        /// Prompt positions (tokens plus image tokens).
+        var promptTokens = 0
     }
 
     /// Every request is prefilled on its own session; then all replies decode together, one
@@ -93,7 +103,7 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
     }
 
     /// Samples a stream's next token; nil (and done) when it stops or reaches its length.
-    private func choose(_ stream: inout Stream) -> Int32? {
+    func choose(_ stream: inout Stream) -> Int32? {
         var next = stream.sampler.sample(stream.logits)
         if stream.output.count < stream.minTokens, isStop(next) {
             // A reply is never shorter than `minTokens` (at least one: never empty), as
@@ -105,19 +115,21 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         }
         if isStop(next) {
             stream.done = true
+            stream.finish = .stop
             return nil
         }
         stream.output.append(next)
         stream.sampler.accept(next)
         if stream.output.count >= stream.maxTokens {
             stream.done = true
+            stream.finish = .length
             return nil
         }
         return next
     }
 
     /// The prompt in the model's chat format, prefilled; ready to sample the first token.
-    private func start(_ request: GenerationRequest) throws -> Stream {
+    func start(_ request: GenerationRequest) throws -> Stream {
         var messages = request.turns.map { turn in
             ChatMessage(role: ChatRole(rawValue: turn.role.rawValue) ?? .user, content: defuse(turn.text))
         }
@@ -129,6 +141,9 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         }
         var prompt = template.encode(messages, tokenizer: tokenizer)
         let room = contextTokens - request.maxTokens
+        if !request.truncatesPrompt, prompt.count > room {
+            throw GenerationError.contextExceeded(prompt: prompt.count, reply: request.maxTokens, context: contextTokens)
+        }
         if images.isEmpty, prompt.count > room { prompt = Array(prompt.suffix(max(room, 1))) }
         let segments = segment(prompt, images: images)
         let length = segments.reduce(0) { total, segment in
@@ -140,12 +155,14 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
         let session = model.makeSession(maxTokens: length + request.maxTokens, batchSize: 128)
         var settings = sampling
         settings.seed = request.seed
+        if let temperature = request.temperature { settings.temperature = temperature }
+        if let topP = request.topP { settings.topP = topP }
         var sampler = Sampler(settings: settings)
         sampler.accept(contentsOf: prompt)
         let logits = images.isEmpty ? try session.prefill(prompt)[0]
             : try session.prefill(segments, imageTokens: imageTokens)[0]
         return Stream(session: session, sampler: sampler, maxTokens: request.maxTokens,
-                      minTokens: max(1, min(request.minTokens, request.maxTokens)), logits: logits)
+                      minTokens: max(1, min(request.minTokens, request.maxTokens)), logits: logits, promptTokens: length)
     }
 
     /// Decodes and encodes pictures, each once per sha256 (the cache keeps recent embeddings).

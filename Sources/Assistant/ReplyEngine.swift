@@ -45,6 +45,13 @@ public struct GenerationRequest: Sendable, Hashable {
     public var images: [ImageInput]
     /// Stop tokens are ignored until the reply has this many tokens (at least 1: never empty).
     public var minTokens: Int = 1
+    /// Replaces the engine's sampling temperature (0: greedy); nil keeps the engine's.
+    public var temperature: Float?
+    /// Replaces the engine's top-p; nil keeps the engine's.
+    public var topP: Float?
+    /// Whether a prompt longer than the context keeps only its end (the assistant's choice);
+    /// false throws `GenerationError.contextExceeded` instead (the OpenAI endpoint's).
+    public var truncatesPrompt = true
 
     /// Creates a request.
     public init(conversationKey: String, turns: [ChatTurn], maxTokens: Int, seed: UInt64, images: [ImageInput] = []) {
@@ -69,4 +76,36 @@ public protocol ReplyEngine: Sendable {
 extension ReplyEngine {
     /// Engines see no pictures unless they say so.
     public var seesImages: Bool { false }
+}
+
+/// A request the engine refuses before generating.
+public enum GenerationError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The prompt and the longest reply do not fit the context.
+    case contextExceeded(prompt: Int, reply: Int, context: Int)
+
+    public var description: String {
+        switch self {
+        case .contextExceeded(let prompt, let reply, let context):
+            "the prompt (\(prompt) tokens) plus max_tokens (\(reply)) exceeds the context length (\(context) tokens)"
+        }
+    }
+}
+
+/// What a streamed generation reports, in order: started, text pieces, finished.
+public enum GenerationEvent: Sendable, Equatable {
+    /// Why a reply ended.
+    public enum Finish: String, Sendable {
+        /// The model's stop token.
+        case stop
+        /// The reply reached its `maxTokens`.
+        case length
+    }
+
+    /// The prompt was read (its length in positions, image tokens included).
+    case started(promptTokens: Int)
+    /// New text: whole UTF-8 characters only, from `tokens` new tokens (a character split across
+    /// tokens arrives with the token that completes it).
+    case text(String, tokens: Int)
+    /// The reply ended after `completionTokens` tokens.
+    case finished(Finish, completionTokens: Int)
 }

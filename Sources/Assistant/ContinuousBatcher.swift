@@ -1,0 +1,152 @@
+import Foundation
+import MoE
+import Synchronization
+
+/// Streams replies from the in-process engine with continuous batching: requests arrive at any
+/// time, join the decode batch between steps (after their own prefill), send their text as each
+/// token is chosen, and leave when they stop. All requests in flight share each step's weight
+/// reads through `BatchDecoder`, so many streams cost little more than one.
+///
+/// The loop runs on the engine's compute queue while any stream is active and ends when none
+/// is; `MoEReplyEngine.generate` batches queue behind it (and it behind them).
+final class ContinuousBatcher: Sendable {
+    /// One streamed request: where its events go, and whether its reader is gone.
+    final class Job: Sendable {
+        let request: GenerationRequest
+        let events: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+        private let cancelled = Atomic<Bool>(false)
+
+        init(request: GenerationRequest, events: AsyncThrowingStream<GenerationEvent, any Error>.Continuation) {
+            self.request = request
+            self.events = events
+        }
+
+        /// The reader stopped listening: the job leaves the batch at the next step.
+        func cancel() { cancelled.store(true, ordering: .relaxed) }
+        var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
+    }
+
+    /// A job in the batch: its generation state, detokenizer and how many tokens were sent.
+    private struct Active {
+        let job: Job
+        var stream: MoEReplyEngine.Stream
+        var text: StreamingDetokenizer
+        var sent = 0
+    }
+
+    private struct State {
+        var pending: [Job] = []
+        var running = false
+    }
+
+    /// The most replies decoded together; more wait in arrival order.
+    let maxBatch: Int
+    private let state = Mutex(State())
+
+    init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
+
+    /// Requests waiting for a place in the batch (not counting those decoding).
+    var waiting: Int { state.withLock { $0.pending.count } }
+
+    /// Queues `job`; starts the loop on the engine's queue if it is not running.
+    func submit(_ job: Job, engine: MoEReplyEngine) {
+        let startsLoop = state.withLock { state in
+            state.pending.append(job)
+            guard !state.running else { return false }
+            state.running = true
+            return true
+        }
+        if startsLoop { engine.queue.async { self.run(engine) } }
+    }
+
+    /// Admits waiting jobs, samples one token per active job, sends the text, steps the batch;
+    /// until nothing is active or waiting.
+    private func run(_ engine: MoEReplyEngine) {
+        var active: [Active] = []
+        var decoder: BatchDecoder?
+        while true {
+            let room = maxBatch - active.count
+            let joining: [Job] = state.withLock { state in
+                let taken = Array(state.pending.prefix(room))
+                state.pending.removeFirst(taken.count)
+                if active.isEmpty, taken.isEmpty { state.running = false }
+                return taken
+            }
+            if active.isEmpty, joining.isEmpty { return }
+            for job in joining {
+                guard !job.isCancelled else { job.events.finish(); continue }
+                do {
+                    let stream = try engine.start(job.request)
+                    job.events.yield(.started(promptTokens: stream.promptTokens))
+                    active.append(Active(job: job, stream: stream, text: StreamingDetokenizer(tokenizer: engine.tokenizer)))
+                } catch {
+                    job.events.finish(throwing: error)
+                }
+            }
+            var stepping: [Int] = []
+            var tokens: [Int32] = []
+            var leaving = IndexSet()
+            for index in active.indices {
+                guard !active[index].job.isCancelled else {
+                    active[index].job.events.finish()
+                    leaving.insert(index)
+                    continue
+                }
+                let next = engine.choose(&active[index].stream)
+                send(&active[index])
+                if let next {
+                    stepping.append(index)
+                    tokens.append(next)
+                } else {
+                    let tail = active[index].text.finish()
+                    if !tail.isEmpty { active[index].job.events.yield(.text(tail, tokens: 0)) }
+                    let stream = active[index].stream
+                    active[index].job.events.yield(.finished(stream.finish ?? .stop, completionTokens: stream.output.count))
+                    active[index].job.events.finish()
+                    leaving.insert(index)
+                }
+            }
+            if !stepping.isEmpty {
+                let longest = stepping.map { active[$0].stream.session.maxTokens }.max() ?? 1
+                if decoder == nil || decoder!.maxTokens < longest {
+                    decoder = BatchDecoder(model: engine.model, maxBatch: maxBatch, maxTokens: max(longest, engine.contextTokens))
+                }
+                do {
+                    let logits = try decoder!.step(stepping.map { active[$0].stream.session }, tokens)
+                    for (row, index) in stepping.enumerated() { active[index].stream.logits = logits[row] }
+                } catch {
+                    for index in stepping { active[index].job.events.finish(throwing: error) }
+                    leaving.formUnion(IndexSet(stepping))
+                }
+            }
+            for index in leaving.reversed() { active.remove(at: index) }
+        }
+    }
+
+    /// Sends the text of the tokens chosen since the last send (whole characters only).
+    private func send(_ active: inout Active) {
+        let output = active.stream.output
+        guard output.count > active.sent else { return }
+        let new = output[active.sent...]
+        let text = active.text.append(contentsOf: new)
+        active.job.events.yield(.text(text, tokens: new.count))
+        active.sent = output.count
+    }
+}
+
+extension MoEReplyEngine {
+    /// Generates one reply as a stream of events (`started`, `text` pieces as tokens are chosen,
+    /// `finished`), decoding together with every other stream in flight. Stopping the iteration
+    /// (or cancelling its task) takes the request out of the batch at the next step. The text
+    /// of all pieces equals what `generate` returns for the same request alone.
+    public func stream(_ request: GenerationRequest) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let (events, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let job = ContinuousBatcher.Job(request: request, events: continuation)
+        continuation.onTermination = { _ in job.cancel() }
+        batcher.submit(job, engine: self)
+        return events
+    }
+
+    /// Streamed requests waiting for a place in the decode batch.
+    public var streamsWaiting: Int { batcher.waiting }
+}
