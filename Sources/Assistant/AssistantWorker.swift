@@ -14,7 +14,7 @@ import WhatsAppAdapter
 /// its memory and outbox rows in one transaction. Sending is the `SendDispatcher`'s job.
 public struct AssistantWorker: Sendable {
     /// The queue and memory.
-    public let store: SQLiteQueue
+    public let store: any QueueBackend
     /// The model.
     public let engine: any ReplyEngine
     /// Behaviour.
@@ -31,7 +31,7 @@ public struct AssistantWorker: Sendable {
     public let logger: Logger
 
     /// Creates a worker.
-    public init(store: SQLiteQueue, engine: any ReplyEngine, settings: AssistantSettings, graph: GraphClient?,
+    public init(store: any QueueBackend, engine: any ReplyEngine, settings: AssistantSettings, graph: GraphClient?,
                 gate: LanguageGate = LanguageGate(), media: MediaFetcher? = nil,
                 owner: String = "worker-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
         self.store = store

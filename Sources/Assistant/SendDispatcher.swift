@@ -8,7 +8,7 @@ import Queue
 /// messages keep their order), calls the Graph API, and records sent, retry-at, or dead.
 public struct SendDispatcher: Sendable {
     /// The outbox.
-    public let store: SQLiteQueue
+    public let store: any QueueBackend
     /// The Graph API client.
     public let graph: GraphClient
     /// Backoff for transient failures.
@@ -27,7 +27,7 @@ public struct SendDispatcher: Sendable {
     public let logger: Logger
 
     /// Creates a dispatcher.
-    public init(store: SQLiteQueue, graph: GraphClient, schedule: RetrySchedule = RetrySchedule(), leaseDuration: TimeInterval = 60,
+    public init(store: any QueueBackend, graph: GraphClient, schedule: RetrySchedule = RetrySchedule(), leaseDuration: TimeInterval = 60,
                 concurrency: Int = 16, pollInterval: Duration = .milliseconds(50), limiter: SendRateLimiter = SendRateLimiter(),
                 owner: String = "sender-\(ProcessInfo.processInfo.processIdentifier)", logger: Logger) {
         self.store = store

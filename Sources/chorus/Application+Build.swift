@@ -16,7 +16,7 @@ func buildApplication(
     config: ChorusConfig, logger: Logger, engine: (any ReplyEngine)? = nil,
     onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
-    let queue = try SQLiteQueue(path: config.database)
+    let queue = try await QueueBackends.open(config.database, logger: logger)
     let ingress = WebhookIngress(settings: config.ingress, queue: queue, logger: logger)
     let router = Router(context: BasicRequestContext.self)
     WebhookRoutes<BasicRequestContext>(ingress: ingress).register(on: router)
@@ -75,7 +75,7 @@ func buildApplication(
             logger.info("chorus serving", metadata: [
                 "address": "\(address)",
                 "platforms": "\(config.ingress.platforms.keys.map(\.rawValue).sorted().joined(separator: ","))",
-                "database": "\(config.database)",
+                "database": "\(queue.location)",
             ])
             await onRunning(channel.localAddress?.port ?? config.port)
         },

@@ -16,7 +16,7 @@ struct ConversationCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             defer { try? store.close() }
             let conversations = try await store.conversations(limit: limit)
             if json {
@@ -45,7 +45,7 @@ struct ConversationCommand: AsyncParsableCommand {
         @Flag(help: "One JSON object per line.") var json = false
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             defer { try? store.close() }
             let turns = try await store.history(conversation: key, limit: limit)
             guard !turns.isEmpty else {
@@ -70,7 +70,7 @@ struct ConversationCommand: AsyncParsableCommand {
         @Argument(help: "The conversation key.") var key: String
 
         func run() async throws {
-            let store = try database.open()
+            let store = try await database.open()
             defer { try? store.close() }
             let deleted = try await store.forget(conversation: key)
             guard deleted > 0 else { throw QueueCommandError("no memory for conversation \(key); nothing forgotten.") }

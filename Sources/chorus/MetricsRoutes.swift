@@ -9,7 +9,7 @@ import Queue
 /// and lease ages, outbox) are read from the database at each scrape, so they are never stale.
 struct MetricsRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
-    let queue: SQLiteQueue
+    let queue: any QueueBackend
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in

@@ -28,7 +28,7 @@ extension QueueCommand {
         }
 
         func run() async throws {
-            let queue = try database.open()
+            let queue = try await database.open()
             defer { try? queue.close() }
             let events = try await queue.list(state: state, limit: limit, offset: offset)
             if json {

@@ -42,7 +42,7 @@ extension QueueCommand {
             let age = QueueFormat.parseDuration(olderThan) ?? 0
             let cutoff = Date().addingTimeInterval(-age)
             let states = Set(self.states.isEmpty ? [.done] : self.states)
-            let queue = try database.open()
+            let queue = try await database.open()
             defer { try? queue.close() }
             let result = try await queue.purge(states: states, olderThan: cutoff, quarantine: quarantine)
             var summary = "purged \(result.events) \(states.map(\.rawValue).sorted().joined(separator: "/")) events older than \(olderThan)"

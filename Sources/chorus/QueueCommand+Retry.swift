@@ -15,7 +15,7 @@ extension QueueCommand {
         var id: Int64
 
         func run() async throws {
-            let queue = try database.open()
+            let queue = try await database.open()
             defer { try? queue.close() }
             let resent = try await queue.retrySends(eventID: id, now: Date())
             if resent > 0 {

@@ -17,7 +17,7 @@ extension QueueCommand {
         var json = false
 
         func run() async throws {
-            let queue = try database.open()
+            let queue = try await database.open()
             defer { try? queue.close() }
             guard let stored = try await queue.event(id: id) else {
                 throw QueueCommandError.from(QueueError.eventNotFound(id: id), id: id)

@@ -14,13 +14,13 @@ extension QueueCommand {
         var json = false
 
         func run() async throws {
-            let queue = try database.open()
+            let queue = try await database.open()
             defer { try? queue.close() }
             let stats = try await queue.stats()
             if json {
-                print(try Self.json(stats, path: database.resolvedPath))
+                print(try Self.json(stats, path: queue.location))
             } else {
-                print(Self.text(stats, path: database.resolvedPath))
+                print(Self.text(stats, path: queue.location))
             }
         }
 

@@ -25,17 +25,20 @@ extension QueueCommand {
         }
 
         /// Opens the existing queue; never creates a database (a typo must not yield an empty queue).
-        func open() throws -> SQLiteQueue {
+        func open() async throws -> any QueueBackend {
             let path = resolvedPath
             do {
-                return try SQLiteQueue(path: path, configuration: SQLiteQueue.Configuration(createIfMissing: false))
+                return try await QueueBackends.open(path, createIfMissing: false)
             } catch QueueError.databaseNotFound {
                 throw QueueCommandError(
                     "no database at \(path). Pass --database PATH or set CHORUS_DATABASE to the file `chorus serve` uses.")
             } catch let error as QueueError {
                 throw QueueCommandError(error.description)
+            } catch let error as QueueLocationError {
+                throw QueueCommandError(error.description)
             } catch {
-                throw QueueCommandError("cannot open the queue at \(path): \(error)")
+                let shown = (try? QueueLocation(path).description) ?? path
+                throw QueueCommandError("cannot open the queue at \(shown): \(error)")
             }
         }
     }

@@ -52,7 +52,7 @@ struct SimulateChatCommand: AsyncParsableCommand {
     /// The simulator and, when known, the server's database (for the gate's decisions).
     struct Side: Sendable {
         let simulator: MetaSimulator
-        let store: SQLiteQueue?
+        let store: (any QueueBackend)?
     }
 
     private func converse(_ deployment: Side) async throws {

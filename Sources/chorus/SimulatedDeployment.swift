@@ -9,7 +9,7 @@ import Simulator
 final class SimulatedDeployment: @unchecked Sendable {
     let simulator: MetaSimulator
     let server: ChorusProcess
-    let store: SQLiteQueue
+    let store: any QueueBackend
 
     /// Starts the fake Graph API, then `chorus serve --model MODEL --graph-url <fake>`.
     static func start(model: String, serveArguments: [String] = [], config: [String: Any] = [:]) async throws -> SimulatedDeployment {
@@ -29,10 +29,10 @@ final class SimulatedDeployment: @unchecked Sendable {
         options.arguments = ["--model", model, "--graph-url", simulator.graphURL, "--config", file.path, "--log-level", "warning"]
             + serveArguments
         let server = try ChorusProcess(options)
-        return SimulatedDeployment(simulator: simulator, server: server, store: try SQLiteQueue(path: server.database))
+        return SimulatedDeployment(simulator: simulator, server: server, store: try await QueueBackends.open(server.database))
     }
 
-    private init(simulator: MetaSimulator, server: ChorusProcess, store: SQLiteQueue) {
+    private init(simulator: MetaSimulator, server: ChorusProcess, store: any QueueBackend) {
         self.simulator = simulator
         self.server = server
         self.store = store
@@ -50,7 +50,8 @@ final class SimulatedDeployment: @unchecked Sendable {
         }
         let simulator = await MetaSimulator(serverPort: serverPort, appSecret: secret, accessToken: token)
         try await simulator.startGraph(port: graphPort)
-        let store = try database.map { try SQLiteQueue(path: $0, configuration: .init(createIfMissing: false)) }
+        var store: (any QueueBackend)?
+        if let database { store = try await QueueBackends.open(database, createIfMissing: false) }
         return AttachedDeployment(simulator: simulator, store: store)
     }
 
@@ -58,7 +59,7 @@ final class SimulatedDeployment: @unchecked Sendable {
     /// gate decisions from the events' notes.
     var probe: ScenarioRunner.Probe { Self.probe(store) }
 
-    static func probe(_ store: SQLiteQueue?) -> ScenarioRunner.Probe {
+    static func probe(_ store: (any QueueBackend)?) -> ScenarioRunner.Probe {
         guard let store else {
             return ScenarioRunner.Probe(
                 isIdle: { try await Task.sleep(for: .seconds(3)); return true },
@@ -98,5 +99,5 @@ final class SimulatedDeployment: @unchecked Sendable {
 /// The simulator attached to a server it did not start.
 struct AttachedDeployment {
     let simulator: MetaSimulator
-    let store: SQLiteQueue?
+    let store: (any QueueBackend)?
 }

@@ -56,7 +56,7 @@ extension SQLiteQueue {
     }
 }
 
-extension SQLiteQueue: ConversationStore {
+extension SQLiteQueue {
     public func history(conversation: String, limit: Int) async throws -> [HistoryEntry] {
         try await dbPool.read { db in
             try Row.fetchAll(db, sql: """

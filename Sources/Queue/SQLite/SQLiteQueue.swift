@@ -8,7 +8,7 @@ import Logging
 /// `enqueue` returns only after its events are on disk; concurrent calls share one transaction
 /// (see `GroupCommitter`), each request in its own savepoint so that one bad request fails alone. Leasing, completion and the operator's calls are small transactions on
 /// the same single writer; reads run beside it (WAL).
-public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
+public final class SQLiteQueue: QueueBackend {
     /// How the queue behaves.
     public struct Configuration: Sendable {
         /// Events accepted but not yet on disk; past it `enqueue` throws `QueueError.overloaded`.
@@ -39,6 +39,8 @@ public final class SQLiteQueue: EventQueue, EventLeasing, QueueAdministration {
 
     /// The database file.
     public let path: String
+    /// The database file (a path has no secret to mask).
+    public var location: String { path }
     /// How the queue behaves.
     public let configuration: Configuration
     let dbPool: DatabasePool
