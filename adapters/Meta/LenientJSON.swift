@@ -13,6 +13,11 @@ struct LenientJSON: Decodable {
     static let outOfRange = "<number out of range>"
 
     init(from decoder: any Decoder) throws {
+        // A parsed tree already holds out-of-range numbers as that marker.
+        if let tree = decoder as? any JSONValueBackedDecoder {
+            value = tree.jsonValue
+            return
+        }
         if let object = try? decoder.container(keyedBy: AnyKey.self) {
             var members: [String: JSONValue] = [:]
             for key in object.allKeys {

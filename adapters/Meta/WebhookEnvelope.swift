@@ -17,8 +17,8 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
         if depth > NestingGuard.maxDepth {
             throw .malformed("JSON nested deeper than \(NestingGuard.maxDepth) levels")
         }
-        // One fast pass builds the whole body as `JSONValue`; each item's raw JSON is then taken
-        // from this tree by its coding path instead of being decoded again (see `WebhookItem`).
+        // One fast pass builds the whole body as `JSONValue`; the typed pass then reads this tree
+        // (`JSONValueDecoder`), and each item keeps its own node as its raw JSON (`WebhookItem`).
         let tree: JSONValue
         do {
             tree = try body.withUnsafeBytes { (bytes) throws(JSONValue.ParseError) -> JSONValue in
@@ -27,11 +27,10 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
         } catch {
             throw .notJSON(String(String(describing: error).prefix(200)))
         }
-        let decoder = JSONDecoder()
+        var decoder = JSONValueDecoder()
         decoder.userInfo[expectedObjectKey] = platform.webhookObject
-        decoder.userInfo[RawTree.key] = RawTree(tree)
         do {
-            return try decoder.decode(WebhookEnvelope<Entry>.self, from: body)
+            return try decoder.decode(WebhookEnvelope<Entry>.self, from: tree)
         } catch let problem as Problem {
             switch problem {
             case .notAnObject: throw .malformed("the top level is not a JSON object")
@@ -39,8 +38,8 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
             case .noEntryArray: throw .malformed("\"entry\" is missing or not an array")
             }
         } catch {
-            // Everything else the decoder throws is a syntax error: our own reads are all `try?`.
-            throw .notJSON(syntaxSummary(error))
+            // Our own reads are all `try?`: nothing else is expected here.
+            throw .malformed(syntaxSummary(error))
         }
     }
 
@@ -83,15 +82,3 @@ public struct WebhookEnvelope<Entry: Decodable>: Decodable {
 }
 
 extension WebhookEnvelope: Sendable where Entry: Sendable {}
-
-/// The body as `JSONValue`, handed to every `WebhookItem` through the decoder's `userInfo`.
-final class RawTree: Sendable {
-    let root: JSONValue
-    init(_ root: JSONValue) { self.root = root }
-    static let key = CodingUserInfoKey(rawValue: "chorus.rawTree")!
-
-    /// The value at a decoder's coding path.
-    func value(at codingPath: [any CodingKey]) -> JSONValue? {
-        root.at(codingPath.map { key in key.intValue.map(JSONValue.PathComponent.index) ?? .key(key.stringValue) })
-    }
-}

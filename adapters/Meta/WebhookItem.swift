@@ -13,8 +13,8 @@ public struct WebhookItem<Wire: Decodable>: Decodable {
 
     /// Decodes the item; never throws for valid JSON (the body was already scanned).
     public init(from decoder: any Decoder) throws {
-        if let tree = decoder.userInfo[RawTree.key] as? RawTree, let value = tree.value(at: decoder.codingPath) {
-            raw = value
+        if let tree = decoder as? any JSONValueBackedDecoder {
+            raw = tree.jsonValue
         } else {
             raw = (try? LenientJSON(from: decoder))?.value ?? .null
         }
