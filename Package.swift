@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The normalized message model. No dependencies.
@@ -52,6 +53,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ], path: "Sources/Queue", swiftSettings: strict),
+        // The same queue on PostgreSQL, for several hosts sharing one queue. A target of its own so the
+        // layers that only need the protocols (ingress, worker) and SQLite users do not link NIO's client.
+        .target(name: "QueuePostgres", dependencies: [
+            "ChorusCore", "Queue",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/QueuePostgres", swiftSettings: strict),
 
         // HTTP ingress.
         .target(name: "Webhooks", dependencies: [
@@ -88,7 +96,7 @@ let package = Package(
 
         // The command line: one composition root.
         .executableTarget(name: "chorus", dependencies: [
-            "ChorusCore", "Queue", "Webhooks", "MoE", "Simulator", "LanguageID", "Assistant",
+            "ChorusCore", "Queue", "QueuePostgres", "Webhooks", "MoE", "Simulator", "LanguageID", "Assistant",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +108,7 @@ let package = Package(
         .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore"], path: "Tests/ChorusCoreTests"),
         .testTarget(name: "AdapterTests", dependencies: ["ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter"],
                     path: "Tests/AdapterTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "QueueTests", dependencies: ["ChorusCore", "Queue"], path: "Tests/QueueTests"),
+        .testTarget(name: "QueueTests", dependencies: ["ChorusCore", "Queue", "QueuePostgres"], path: "Tests/QueueTests"),
         .testTarget(name: "WebhooksTests", dependencies: [
             "chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook", "Simulator",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,6 +117,10 @@ let package = Package(
             "chorus", "Assistant", "Queue", "ChorusCore", "Simulator", "MoE",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/AssistantTests"),
+        .testTarget(name: "OpenAIServerTests", dependencies: [
+            "chorus", "OpenAIServer", "Assistant", "MoE", "Simulator",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ], path: "Tests/OpenAIServerTests"),
         .testTarget(name: "LanguageIDTests", dependencies: ["LanguageID"], path: "Tests/LanguageIDTests"),
         .testTarget(name: "MoETests", dependencies: ["MoE", "LanguageID"], path: "Tests/MoETests", resources: [.copy("Fixtures")]),
     ]
