@@ -94,9 +94,16 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ], path: "Sources/Assistant", swiftSettings: strict),
 
+        // The in-process engine as an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/models).
+        .target(name: "OpenAIServer", dependencies: [
+            "Assistant", "MoE",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "Sources/OpenAIServer", swiftSettings: strict),
+
         // The command line: one composition root.
         .executableTarget(name: "chorus", dependencies: [
-            "ChorusCore", "Queue", "QueuePostgres", "Webhooks", "MoE", "Simulator", "LanguageID", "Assistant",
+            "ChorusCore", "Queue", "QueuePostgres", "Webhooks", "MoE", "Simulator", "LanguageID", "Assistant", "OpenAIServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
