@@ -48,20 +48,22 @@ static inline void ck_scales_k4(const uint8_t *s, int32_t sc[8], int32_t mn[8]) 
 }
 
 /// Σ_j mn[j]·(bsum[2j] + bsum[2j+1]): the mins' share of a Q4_K/Q5_K block.
-static inline int32_t ck_mins_k4(const int32_t mn[8], const int32_t *bs) {
+static inline int32_t ck_mins_k4(const int32_t mn[8], const int16_t *bs) {
     int32_t s = 0;
     for (int j = 0; j < 8; j++) s += mn[j] * (bs[2 * j] + bs[2 * j + 1]);
     return s;
 }
 
 /// Σ_g sc[g]·bsum[g] over the 16 groups of a Q6_K block (its −32 offset is 32 times this).
-static inline int32_t ck_offset_q6_K(const int8_t *sc, const int32_t *bs) {
+static inline int32_t ck_offset_q6_K(const int8_t *sc, const int16_t *bs) {
     int32_t s = 0;
     for (int g = 0; g < 16; g++) s += sc[g] * bs[g];
     return s;
 }
 
 typedef float (*ck_dot_fn)(const uint8_t *row, ck_act a, int n);
+typedef void (*ck_quantize_q8_0_fn)(const float *x, int n, int8_t *qs, float *d);
+typedef void (*ck_quantize_q8_K_fn)(const float *x, int n, int8_t *qs, float *d, int16_t *bsums);
 /// out[t] = row · acts[t] for t < tokens ≤ CK_MULTI, the row's blocks decoded once for all tokens.
 typedef void (*ck_multi_fn)(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out);
 
@@ -73,7 +75,13 @@ typedef struct {
     const char *name;
     ck_dot_fn q8_0, q4_0, q4_K, q5_K, q6_K;
     ck_multi_fn multi_q8_0, multi_q4_K, multi_q5_K, multi_q6_K;
+    ck_quantize_q8_0_fn quantize_q8_0;
+    ck_quantize_q8_K_fn quantize_q8_K;
 } ck_kernels;
+
+/// The portable quantizers (the reference; the AVX2 variant uses them too).
+void ck_quantize_q8_0_portable(const float *x, int n, int8_t *qs, float *d);
+void ck_quantize_q8_K_portable(const float *x, int n, int8_t *qs, float *d, int16_t *bsums);
 
 extern const ck_kernels ck_portable;
 #if defined(__x86_64__) || defined(__i386__)

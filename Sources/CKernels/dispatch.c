@@ -61,6 +61,12 @@ float ck_dot(int type, const void *row, ck_act a, int n) {
     return function(kernels(), type)((const uint8_t *)row, a, n);
 }
 
+void ck_quantize_q8_0(const float *x, int n, int8_t *qs, float *d) { kernels()->quantize_q8_0(x, n, qs, d); }
+
+void ck_quantize_q8_K(const float *x, int n, int8_t *qs, float *d, int16_t *bsums) {
+    kernels()->quantize_q8_K(x, n, qs, d, bsums);
+}
+
 static ck_multi_fn multi_function(const ck_kernels *k, int type) {
     switch (type) {
     case CK_Q8_0: return k->multi_q8_0;
@@ -78,13 +84,21 @@ void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
     ck_multi_fn multi = multi_function(k, type);
     const uint8_t *base = (const uint8_t *)w;
     if (tokens > 1 && multi) {
+        // Up to CK_MULTI tokens: each row once against all of them. More (prompts): rows in
+        // groups of about 64 KiB that stay in L2 while each chunk of CK_MULTI tokens (in L1)
+        // runs against the group, so neither the rows nor the activations stream from memory
+        // once per chunk.
         float out[CK_MULTI];
-        for (int r = 0; r < rows; r++) {
-            const uint8_t *row = base + (size_t)r * row_bytes;
+        int group = tokens <= CK_MULTI ? rows : (int)(65536 / (row_bytes ? row_bytes : 1));
+        if (group < 1) group = 1;
+        for (int r0 = 0; r0 < rows; r0 += group) {
+            int r1 = r0 + group < rows ? r0 + group : rows;
             for (int t0 = 0; t0 < tokens; t0 += CK_MULTI) {
                 int m = tokens - t0 < CK_MULTI ? tokens - t0 : CK_MULTI;
-                multi(row, acts + t0, m, n, out);
-                for (int t = 0; t < m; t++) y[(size_t)(t0 + t) * y_stride + r] = out[t];
+                for (int r = r0; r < r1; r++) {
+                    multi(base + (size_t)r * row_bytes, acts + t0, m, n, out);
+                    for (int t = 0; t < m; t++) y[(size_t)(t0 + t) * y_stride + r] = out[t];
+                }
             }
         }
         return;

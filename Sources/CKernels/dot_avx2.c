@@ -124,5 +124,6 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
 
 #pragma clang attribute pop
 
-const ck_kernels ck_avx2 = { "avx2", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0 };
+const ck_kernels ck_avx2 = { "avx2", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0,
+                             ck_quantize_q8_0_portable, ck_quantize_q8_K_portable };
 #endif

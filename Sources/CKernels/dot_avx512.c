@@ -82,18 +82,51 @@ static float dot_q4_0(const uint8_t *row, ck_act a, int n) {
 }
 
 
+/// A Q4_K/Q5_K block's eight 6-bit scales (bytes 0-7) and mins (bytes 8-15) from its 12 packed
+/// bytes (ENGINE.md "Quantization"; `ck_scales_k4` unpacked four bytes at a time). With the
+/// packed words a, b, c: scales 0-3 = a & 63, 4-7 = (c & 15) | (a >> 6) << 4; mins 0-3 = b & 63,
+/// 4-7 = (c >> 4) | (b >> 6) << 4. All in vector registers: building the vector from general
+/// registers lets clang insert into a live register and chain iterations through it.
+static inline __m128i k4_scales_mins(const uint8_t *s) {
+    __m128i x = _mm_loadu_si128((const __m128i *)s);               // a, b, c (and 4 bytes past)
+    __m128i acbc = _mm_shuffle_epi32(x, _MM_SHUFFLE(2, 1, 2, 0));  // a, c, b, c
+    __m128i aabb = _mm_shuffle_epi32(x, _MM_SHUFFLE(1, 1, 0, 0));  // a, a, b, b
+    __m128i low = _mm_and_si128(_mm_srlv_epi32(acbc, _mm_setr_epi32(0, 0, 0, 4)),
+                                _mm_setr_epi32(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F));
+    __m128i high = _mm_and_si128(_mm_srli_epi32(aabb, 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
+    return _mm_or_si128(low, high);
+}
+
+/// A half broadcast to sixteen floats (all lanes used, so clang keeps the broadcast).
+static inline __m512 half16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _mm512_cvtph_ps(_mm256_set1_epi16((short)h));
+}
+
+/// Int16 lanes 0-15 = lane `i`, lanes 16-31 = lane `i + 1` (vpermw index).
+static inline __m512i pair_index(int i) {
+    return _mm512_add_epi16(_mm512_set1_epi16((short)i),
+                            _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(1), 1));
+}
+
 /// Q4_K/Q5_K rows against `tokens` (≤ CK_MULTI) tokens at once: each block's nibbles and
-/// scales are unpacked once and reused from registers for every token.
+/// scales are unpacked once and reused from registers for every token. Per 64 weights and
+/// token: vpmaddubsw (u8 weight × s8 activation, pairs summed in int16, exact: ≤ 2·31·127) and
+/// vpdpwssd (pairs × the sub-block's int16 scale, summed into int32). The mins go through the
+/// activations' sums of 16 (vpmaddwd with each min repeated for its two sums).
 static inline __attribute__((always_inline)) void dot_k4_multi(const uint8_t *row, const ck_act *acts, int tokens, int n, int five, float *out) {
     const int bytes = five ? Q5_K_BYTES : Q4_K_BYTES;
     const __m512i low4 = _mm512_set1_epi8(0xF), sixteen = _mm512_set1_epi8(16);
+    const __m256i min_index = _mm256_setr_epi16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
     __m512 acc[CK_MULTI];
-    float mins[CK_MULTI];
-    for (int t = 0; t < tokens; t++) { acc[t] = _mm512_setzero_ps(); mins[t] = 0; }
-    int32_t sc[8], mn[8];
+    __m256 accm[CK_MULTI];
+    for (int t = 0; t < tokens; t++) { acc[t] = _mm512_setzero_ps(); accm[t] = _mm256_setzero_ps(); }
     for (int b = 0; b < n / 256; b++) {
         const uint8_t *blk = row + bytes * b, *qs = blk + (five ? 48 : 16);
-        ck_scales_k4(blk + 4, sc, mn);
+        __m256i sm = _mm256_cvtepu8_epi16(k4_scales_mins(blk + 4));   // int16: scales 0-7, mins 8-15
+        __m512i sm512 = _mm512_castsi256_si512(sm);
+        __m256i mins = _mm256_permutexvar_epi16(min_index, sm);
         __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
         __m512i u[4], s[4];
         for (int j = 0; j < 4; j++) {
@@ -105,22 +138,22 @@ static inline __attribute__((always_inline)) void dot_k4_multi(const uint8_t *ro
                               (__mmask64)_mm256_test_epi8_mask(qh, _mm256_set1_epi8((char)(2 << (2 * j)))) << 32;
                 u[j] = _mm512_or_si512(u[j], _mm512_maskz_mov_epi8(m, sixteen));
             }
-            s[j] = join(_mm256_set1_epi32(sc[2 * j]), _mm256_set1_epi32(sc[2 * j + 1]));
+            s[j] = _mm512_permutexvar_epi16(pair_index(2 * j), sm512);
         }
-        float dw = half_f16c(blk), dmin = half_f16c(blk + 2);
+        __m512 dw = half16(blk);
+        __m256 dmin = half8(blk + 2);
         for (int t = 0; t < tokens; t++) {
             const int8_t *y = acts[t].qs + 256 * b;
             __m512i sumi = _mm512_setzero_si512();
-            for (int j = 0; j < 4; j++) {
-                __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[j], _mm512_loadu_si512((const void *)(y + 64 * j)));
-                sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s[j]));
-            }
-            float dy = acts[t].d[b];
-            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(dy * dw), _mm512_cvtepi32_ps(sumi), acc[t]);
-            mins[t] += dy * dmin * (float)ck_mins_k4(mn, acts[t].bsums + 16 * b);
+            for (int j = 0; j < 4; j++)
+                sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(u[j], _mm512_loadu_si512((const void *)(y + 64 * j))), s[j]);
+            __m512 dy = _mm512_set1_ps(acts[t].d[b]);
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dy, dw), _mm512_cvtepi32_ps(sumi), acc[t]);
+            __m256i bs = _mm256_loadu_si256((const __m256i *)(acts[t].bsums + 16 * b));
+            accm[t] = _mm256_fmadd_ps(_mm256_mul_ps(_mm512_castps512_ps256(dy), dmin), _mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mins)), accm[t]);
         }
     }
-    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]) - mins[t];
+    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]) - hsum8(accm[t]);
 }
 
 static float dot_k4(const uint8_t *row, ck_act a, int n, int five) {
@@ -135,23 +168,21 @@ static void multi_q5_K(const uint8_t *row, const ck_act *acts, int tokens, int n
 static float dot_q4_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 0); }
 static float dot_q5_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 1); }
 
-/// Scales of four groups of 16 as sixteen int32 lanes (lanes 4g..4g+3 = sc[g]).
-static inline __m512i scales4(const int8_t *sc) {
-    int32_t s;
-    memcpy(&s, sc, 4);
-    __m128i rep = _mm_shuffle_epi8(_mm_cvtsi32_si128(s), _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3));
-    return _mm512_cvtepi8_epi32(rep);
-}
-
-/// Q6_K rows against `tokens` (≤ CK_MULTI) tokens at once, the block unpacked once.
+/// Q6_K rows against `tokens` (≤ CK_MULTI) tokens at once, the block unpacked once; per 64
+/// weights and token vpmaddubsw + vpdpwssd as for Q4_K (values 0-63, exact: ≤ 2·63·127 in int16).
 static inline __attribute__((always_inline)) void multi_q6_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) {
     const __m512i low4 = _mm512_set1_epi8(0xF), two = _mm512_set1_epi8(3 << 4);
+    // vpermw index for values 64k..64k+63: int16 lane i (values 2i, 2i+1 of the 64) → scale 4k + i/8.
+    const __m512i quarter = _mm512_srli_epi16(_mm512_setr_epi32(0x00010000, 0x00030002, 0x00050004, 0x00070006,
+                                                                0x00090008, 0x000B000A, 0x000D000C, 0x000F000E,
+                                                                0x00110010, 0x00130012, 0x00150014, 0x00170016,
+                                                                0x00190018, 0x001B001A, 0x001D001C, 0x001F001E), 3);
     __m512 acc[CK_MULTI];
-    float offset[CK_MULTI];
-    for (int t = 0; t < tokens; t++) { acc[t] = _mm512_setzero_ps(); offset[t] = 0; }
+    for (int t = 0; t < tokens; t++) acc[t] = _mm512_setzero_ps();
     for (int b = 0; b < n / 256; b++) {
         const uint8_t *blk = row + Q6_K_BYTES * b;
-        const int8_t *scales = (const int8_t *)(blk + 192);
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 192)));
+        __m512i sc512 = _mm512_castsi256_si512(sc16);
         __m512i q[4], s[4];
         for (int h = 0; h < 2; h++) {
             __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
@@ -162,23 +193,21 @@ static inline __attribute__((always_inline)) void multi_q6_K(const uint8_t *row,
             __m512i hB = _mm512_and_si512(join(qh, _mm256_srli_epi16(qh, 2)), two);
             q[2 * h] = _mm512_or_si512(_mm512_and_si512(l, low4), hA);
             q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), low4), hB);
-            s[2 * h] = scales4(scales + 8 * h);
-            s[2 * h + 1] = scales4(scales + 8 * h + 4);
         }
-        float dw = half_f16c(blk + 208);
+        for (int k = 0; k < 4; k++) s[k] = _mm512_permutexvar_epi16(_mm512_add_epi16(quarter, _mm512_set1_epi16((short)(4 * k))), sc512);
+        __m512 dw = half16(blk + 208);
         for (int t = 0; t < tokens; t++) {
             const int8_t *y = acts[t].qs + 256 * b;
             __m512i sumi = _mm512_setzero_si512();
-            for (int k = 0; k < 4; k++) {
-                __m512i d = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[k], _mm512_loadu_si512((const void *)(y + 64 * k)));
-                sumi = _mm512_add_epi32(sumi, _mm512_mullo_epi32(d, s[k]));
-            }
-            float d = dw * acts[t].d[b];
-            acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sumi), acc[t]);
-            offset[t] += d * (float)(32 * ck_offset_q6_K(scales, acts[t].bsums + 16 * b));
+            for (int k = 0; k < 4; k++)
+                sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[k], _mm512_loadu_si512((const void *)(y + 64 * k))), s[k]);
+            // −32·Σ_g sc[g]·bsum[g], in eight int32 lanes.
+            __m256i off = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(acts[t].bsums + 16 * b)));
+            sumi = _mm512_sub_epi32(sumi, _mm512_zextsi256_si512(_mm256_slli_epi32(off, 5)));
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(acts[t].d[b])), _mm512_cvtepi32_ps(sumi), acc[t]);
         }
     }
-    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]) - offset[t];
+    for (int t = 0; t < tokens; t++) out[t] = _mm512_reduce_add_ps(acc[t]);
 }
 
 static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
@@ -190,7 +219,51 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
 static void multi_q8_0_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q8_0(row, acts, tokens, n, out); }
 static void multi_q6_K_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q6_K(row, acts, tokens, n, out); }
 
+/// `ck_quantize_q8_0`, sixteen values per step (vcvtps2dq rounds half to even, as the portable
+/// version's rounding does; the scale goes through F16C).
+static void quantize_q8_0(const float *x, int n, int8_t *qs, float *d) {
+    for (int b = 0; b < n / 32; b++) {
+        __m512 x0 = _mm512_loadu_ps(x + 32 * b), x1 = _mm512_loadu_ps(x + 32 * b + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+        d[b] = _cvtsh_ss(_cvtss_sh(amax / 127, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        __m512 id = _mm512_set1_ps(amax != 0 ? 127 / amax : 0);
+        _mm_storeu_si128((__m128i *)(qs + 32 * b), _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x0, id))));
+        _mm_storeu_si128((__m128i *)(qs + 32 * b + 16), _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mul_ps(x1, id))));
+    }
+}
+
+/// `ck_quantize_q8_K`, sixteen values (one bsum) per step.
+static void quantize_q8_K(const float *x, int n, int8_t *qs, float *d, int16_t *bsums) {
+    for (int b = 0; b < n / 256; b++) {
+        const float *xb = x + 256 * b;
+        __m512 m = _mm512_setzero_ps();
+        for (int v = 0; v < 16; v++) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(xb + 16 * v)));
+        float amax = _mm512_reduce_max_ps(m);
+        if (amax == 0) {
+            d[b] = 0;
+            memset(qs + 256 * b, 0, 256);
+            memset(bsums + 16 * b, 0, 32);
+            continue;
+        }
+        float mx = 0;
+        for (int v = 0; v < 16; v++) {   // the first value of largest magnitude
+            __mmask16 at = _mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_loadu_ps(xb + 16 * v)), _mm512_set1_ps(amax), _CMP_EQ_OQ);
+            if (at) { mx = xb[16 * v + __builtin_ctz(at)]; break; }
+        }
+        float iscale = -127 / mx;
+        d[b] = 1 / iscale;
+        __m512 is = _mm512_set1_ps(iscale);
+        const __m512i top = _mm512_set1_epi32(127);
+        for (int v = 0; v < 16; v++) {
+            __m512i q = _mm512_min_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(is, _mm512_loadu_ps(xb + 16 * v))), top);
+            _mm_storeu_si128((__m128i *)(qs + 256 * b + 16 * v), _mm512_cvtepi32_epi8(q));
+            bsums[16 * b + v] = (int16_t)_mm512_reduce_add_epi32(q);
+        }
+    }
+}
+
 #pragma clang attribute pop
 
-const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, multi_q8_0_fn, multi_q4_K, multi_q5_K, multi_q6_K_fn };
+const ck_kernels ck_avx512vnni = { "avx512vnni", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, multi_q8_0_fn, multi_q4_K, multi_q5_K, multi_q6_K_fn,
+                                   quantize_q8_0, quantize_q8_K };
 #endif

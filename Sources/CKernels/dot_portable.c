@@ -1,4 +1,5 @@
 // Portable C kernels: the reference the SIMD variants must agree with (any CPU).
+#include <math.h>
 #include "blocks.h"
 
 static float dot_q8_0(const uint8_t *row, ck_act a, int n) {
@@ -99,4 +100,82 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
     return sum;
 }
 
-const ck_kernels ck_portable = { "portable", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0 };
+/// Round half to even for |v| < 2²² (adding 1.5·2²³ leaves no fraction bits). The product to
+/// round is computed by the caller in its own statement, so it is never fused into this add.
+static inline float round_even(float v) { return (v + 12582912.0f) - 12582912.0f; }
+
+/// A float rounded to the nearest half (ties to even) and back, as F16C's vcvtps2ph/vcvtph2ps.
+static float round_to_half(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000, exp = (x >> 23) & 0xFF, mant = x & 0x7FFFFF;
+    uint16_t h;
+    int e = (int)exp - 127 + 15;
+    if (exp == 0xFF) {
+        h = (uint16_t)(sign | 0x7C00 | (mant ? 0x200 : 0));
+    } else if (e >= 0x1F) {
+        h = (uint16_t)(sign | 0x7C00);
+    } else if (e <= 0) {
+        if (e < -10) {
+            h = (uint16_t)sign;
+        } else {
+            uint32_t m = mant | 0x800000, shift = (uint32_t)(14 - e);
+            uint32_t r = m >> shift, rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
+            if (rem > half || (rem == half && (r & 1))) r++;
+            h = (uint16_t)(sign | r);
+        }
+    } else {
+        uint32_t r = (uint32_t)e << 10 | (mant >> 13), rem = mant & 0x1FFF;
+        if (rem > 0x1000 || (rem == 0x1000 && (r & 1))) r++;
+        h = (uint16_t)(sign | r);
+    }
+    uint8_t bytes[2];
+    memcpy(bytes, &h, 2);
+    return ck_half(bytes);
+}
+
+void ck_quantize_q8_0_portable(const float *x, int n, int8_t *qs, float *d) {
+    for (int b = 0; b < n / 32; b++) {
+        const float *xb = x + 32 * b;
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = fmaxf(amax, fabsf(xb[i]));
+        d[b] = round_to_half(amax / 127);
+        float id = amax != 0 ? 127 / amax : 0;
+        for (int i = 0; i < 32; i++) {
+            float v = xb[i] * id;
+            qs[32 * b + i] = (int8_t)round_even(v);
+        }
+    }
+}
+
+void ck_quantize_q8_K_portable(const float *x, int n, int8_t *qs, float *d, int16_t *bsums) {
+    for (int b = 0; b < n / 256; b++) {
+        const float *xb = x + 256 * b;
+        int8_t *q = qs + 256 * b;
+        float amax = 0, mx = 0;
+        for (int i = 0; i < 256; i++) {
+            float a = fabsf(xb[i]);
+            if (a > amax) { amax = a; mx = xb[i]; }
+        }
+        if (amax == 0) {
+            d[b] = 0;
+            memset(q, 0, 256);
+        } else {
+            float iscale = -127 / mx;
+            d[b] = 1 / iscale;
+            for (int i = 0; i < 256; i++) {
+                float v = iscale * xb[i];
+                float r = round_even(v);
+                q[i] = (int8_t)(r < 127 ? r : 127);
+            }
+        }
+        for (int j = 0; j < 16; j++) {
+            int s = 0;
+            for (int i = 0; i < 16; i++) s += q[16 * j + i];
+            bsums[16 * b + j] = (int16_t)s;
+        }
+    }
+}
+
+const ck_kernels ck_portable = { "portable", dot_q8_0, dot_q4_0, dot_q4_K, dot_q5_K, dot_q6_K, 0, 0, 0, 0,
+                                 ck_quantize_q8_0_portable, ck_quantize_q8_K_portable };

@@ -51,7 +51,7 @@ struct Forward {
         let c = model.config, w = model.weights, s = state
         let n = tokens.count, e = c.embedding
         precondition(n == rows.count && n <= s.capacity)
-        if case .decode = rows { s.linear.decoding = true } else { s.linear.decoding = false }
+        if case .decode = rows { s.linear.integerAlways = true } else { s.linear.integerAlways = false }
         for t in 0..<n { precondition(rows.position(t) < rows.cache(t).maxTokens, "position \(rows.position(t)) is past the cache") }
 
         // Token embeddings (ggml_get_rows: dequantize the rows).

@@ -87,13 +87,12 @@ final class RunState {
         for i in routes.indices { routes[i].reserveCapacity(b) }
         linear = Linear(workers: workers, maxCols: max(e, qd, ff), maxTokens: b)
         let fe = max(c.expertFFN, 1)
-        let expertLinear = Linear(workers: workers, maxCols: max(e, fe), maxTokens: b, integerBatch: Linear.expertIntegerBatch)
+        let expertLinear = Linear(workers: workers, maxCols: max(e, fe), maxTokens: b, integerAlways: true)
         mainExpertScratch = ExpertScratch(linear: expertLinear, rows: b, embedding: e, ffn: fe)
         if workers.count > 1 && c.expertCount > 0 {
             let smallRows = min(b, Linear.smallBatch)
             expertScratch = (0..<workers.count).map { _ in
-                ExpertScratch(linear: Linear(workers: Workers(threads: 1), maxCols: max(e, fe), maxTokens: smallRows,
-                                             integerBatch: Linear.expertIntegerBatch),
+                ExpertScratch(linear: Linear(workers: Workers(threads: 1), maxCols: max(e, fe), maxTokens: smallRows, integerAlways: true),
                               rows: smallRows, embedding: e, ffn: fe)
             }
         } else {

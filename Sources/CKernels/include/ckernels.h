@@ -29,7 +29,7 @@ enum {
 typedef struct {
     const int8_t *qs;
     const float *d;
-    const int32_t *bsums;
+    const int16_t *bsums;
 } ck_act;
 
 /// Dot product of one weight row of `n` values (type `type`) with one token's activations.
@@ -40,6 +40,16 @@ float ck_dot(int type, const void *row, ck_act a, int n);
 /// every token is run against them while they are in L1, so each row is read from memory once.
 void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
                  const ck_act *acts, int tokens, float *y, size_t y_stride);
+
+/// Quantizes `n` floats (a multiple of 32) as llama.cpp's x86 `quantize_row_q8_0` does, for
+/// Q8_0/Q4_0 weights: per 32 values d = max|x|/127 rounded to f16 (stored as float),
+/// q = round-half-even(x·127/max|x|).
+void ck_quantize_q8_0(const float *x, int n, int8_t *qs, float *d);
+
+/// Quantizes `n` floats (a multiple of 256) as `quantize_row_q8_K_ref`, for K-quant weights:
+/// per 256 values iscale = −127/(the first value of largest magnitude), q = min(127,
+/// round-half-even(iscale·x)), d = 1/iscale, and the sum of each 16 q in `bsums`.
+void ck_quantize_q8_K(const float *x, int n, int8_t *qs, float *d, int16_t *bsums);
 
 /// The variant in use: "avx512vnni", "avx2" or "portable".
 const char *ck_variant(void);

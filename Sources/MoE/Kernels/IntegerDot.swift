@@ -12,7 +12,7 @@ import CKernels
 struct QuantizedActivations {
     let qs: UnsafeMutablePointer<Int8>
     let d: UnsafeMutablePointer<Float>
-    let bsums: UnsafeMutablePointer<Int32>
+    let bsums: UnsafeMutablePointer<Int16>
 
     init(capacity n: Int) {
         qs = .allocate(capacity: max(n, 1))
@@ -27,45 +27,20 @@ struct QuantizedActivations {
         QuantizedActivations(qs: qs + t * cols, d: d + t * (cols / 32), bsums: bsums + t * (cols / 16))
     }
 
-    private init(qs: UnsafeMutablePointer<Int8>, d: UnsafeMutablePointer<Float>, bsums: UnsafeMutablePointer<Int32>) {
+    private init(qs: UnsafeMutablePointer<Int8>, d: UnsafeMutablePointer<Float>, bsums: UnsafeMutablePointer<Int16>) {
         self.qs = qs; self.d = d; self.bsums = bsums
     }
 
     /// The C kernels' view.
     var c: ck_act { ck_act(qs: qs, d: d, bsums: bsums) }
 
-    /// x86 `quantize_row_q8_0`: d = max|x|/127 (kept as its f16 value), q = round-half-even(x·127/max|x|).
-    func quantizeQ8_0(_ x: UnsafePointer<Float>, _ n: Int) {
-        for b in 0..<n / 32 {
-            let xb = x + 32 * b, q = qs + 32 * b
-            let amax = maxAbs(xb, 32)
-            d[b] = f16(floatToHalfBits(amax / 127))
-            let id: Float = amax != 0 ? 127 / amax : 0
-            for i in 0..<32 { q[i] = Int8(roundEven(xb[i] * id)) }
-        }
-    }
+    /// x86 `quantize_row_q8_0` (C, `ck_quantize_q8_0`): d = max|x|/127 (kept as its f16 value),
+    /// q = round-half-even(x·127/max|x|).
+    func quantizeQ8_0(_ x: UnsafePointer<Float>, _ n: Int) { ck_quantize_q8_0(x, Int32(n), qs, d) }
 
-    /// `quantize_row_q8_K_ref`: iscale = −127/(the value of largest magnitude), q = min(127, round(iscale·x)),
-    /// d = 1/iscale, plus the sum of each 16 values.
-    func quantizeQ8_K(_ x: UnsafePointer<Float>, _ n: Int) {
-        for b in 0..<n / 256 {
-            let xb = x + 256 * b, q = qs + 256 * b
-            let (amax, mx) = signedMaxAbs(xb, 256)
-            if amax == 0 {
-                d[b] = 0
-                for i in 0..<256 { q[i] = 0 }
-            } else {
-                let iscale = -127 / mx
-                d[b] = 1 / iscale
-                for i in 0..<256 { q[i] = Int8(min(127, roundEven(iscale * xb[i]))) }
-            }
-            for j in 0..<16 {
-                var s: Int32 = 0
-                for i in 0..<16 { s &+= Int32(q[16 * j + i]) }
-                bsums[16 * b + j] = s
-            }
-        }
-    }
+    /// `quantize_row_q8_K_ref` (C, `ck_quantize_q8_K`): iscale = −127/(the value of largest
+    /// magnitude), q = min(127, round(iscale·x)), d = 1/iscale, plus the sum of each 16 values.
+    func quantizeQ8_K(_ x: UnsafePointer<Float>, _ n: Int) { ck_quantize_q8_K(x, Int32(n), qs, d, bsums) }
 }
 
 /// Whether small-batch products use the integer kernels (`dotRow`, `dotRows`) for this weight type.

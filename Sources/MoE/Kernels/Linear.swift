@@ -3,12 +3,13 @@ import CKernels
 
 /// Products of a weight matrix with activations: the engine's hot kernels.
 ///
-/// Weights stay quantized in the mmap. Q8_0, Q4_0 and K-quant weights with few tokens (decode,
-/// batched decode, every expert) go through the integer kernels in C (`IntegerDot.swift`,
-/// `Sources/CKernels`) on quantized activations. Otherwise each worker dequantizes a tile of rows
-/// into its own scratch and hands it to OpenBLAS (single-threaded): `cblas_sgemv` for one token,
-/// `cblas_sgemm` for a batch; F32 weights go to BLAS directly. Activations are first rounded or
-/// quantized as llama.cpp's CPU backend does (see `roundActivations`).
+/// Weights stay quantized in the mmap. K-quant weights, and Q8_0/Q4_0 weights in decode steps,
+/// experts and small batches, go through the integer kernels in C (`IntegerDot.swift`,
+/// `Sources/CKernels`) on quantized activations (see `quantized`). Otherwise each worker
+/// dequantizes a tile of rows into its own scratch and hands it to OpenBLAS (single-threaded):
+/// `cblas_sgemv` for one token, `cblas_sgemm` for a batch; F32 weights go to BLAS directly.
+/// Activations are first rounded or quantized as llama.cpp's CPU backend does (see
+/// `roundActivations`).
 final class Linear: @unchecked Sendable {
     let workers: Workers
     /// Floats of dequantized weights per sgemm call (a few MiB: beyond L2, but packing dominates otherwise).
@@ -23,32 +24,28 @@ final class Linear: @unchecked Sendable {
     /// Rounded activations: capacity `maxTokens × maxCols`.
     private let rounded: UnsafeMutablePointer<Float>
     private let roundedCapacity: Int
-    /// Batches up to this many tokens of a type with integer kernels use them (see `integerProduct`).
-    /// (Larger batches stay on dequantized tiles through sgemm: their float sums track llama.cpp's
-    /// prompt logits more closely on the reference files.)
-    nonisolated(unsafe) static var integerBatch = 8
-    /// The bound while decoding several sessions (`BatchDecoder`): there every row is one
-    /// session's next token, as llama.cpp decodes it alone through the integer kernels.
-    nonisolated(unsafe) static var decodeIntegerBatch = 64
-    /// The same bound for experts' products (`RunState`'s expert scratch): always the integer
-    /// kernels, as llama.cpp's mul_mat_id does for K-quants. An expert sees few of a prompt's
-    /// tokens (16 of 128 on average at top-4 of 32), too few for sgemm to amortize dequantizing
-    /// and packing: 143–170 → 248–270 prompt tok/s on the Q4_K_M bench model; the reference
-    /// tests' logits are unchanged.
-    nonisolated(unsafe) static var expertIntegerBatch = Int.max
-    /// Up to `integerTokens` tokens' activations quantized for the integer kernels.
+    /// Activations quantized for the integer kernels (capacity `maxTokens` tokens). K-quant
+    /// weights use them whatever the batch: one token, a `BatchDecoder` step, an expert's
+    /// tokens or a whole prompt (`ck_dot_rows` blocks rows and tokens for the caches), as
+    /// llama.cpp's CPU backend does. Q8_0/Q4_0 weights use them for decode steps and batches
+    /// up to `integerBatch` tokens (always in experts): larger prompt batches stay on
+    /// dequantized tiles through sgemm, whose float sums reproduce llama.cpp's prompt logits
+    /// on the reference files (llama4-tiny.q8_0 mean KL 4e-12 against 4e-5 with the integer
+    /// kernels, past the tests' 1e-5 bound).
     private let quantized: QuantizedActivations
     private let integerTokens: Int
-    private let integerPromptTokens: Int
-    /// Whether the current batch is one decode step of several sessions (set by `Forward`):
-    /// then every batch up to `integerTokens` uses the integer kernels, else up to `integerBatch`.
-    var decoding = false
+    /// Q8_0/Q4_0 prompt batches up to this many tokens use the integer kernels.
+    nonisolated(unsafe) static var integerBatch = 8
+    /// Whether Q8_0/Q4_0 products of any batch size use the integer kernels: set by `Forward`
+    /// for `BatchDecoder` steps (each row one session's next token, as llama.cpp decodes it
+    /// alone) and by `RunState` for experts' products (llama.cpp's mul_mat_id).
+    var integerAlways = false
     /// Each token's view of `quantized` for the C kernels.
     private let acts: UnsafeMutablePointer<ck_act>
 
-    /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch;
-    ///   `integerBatch`: largest batch for the integer kernels.
-    init(workers: Workers, maxCols: Int, maxTokens: Int, integerBatch: Int = Linear.integerBatch) {
+    /// - Parameters: `maxCols`: the widest row of any weight; `maxTokens`: largest batch.
+    init(workers: Workers, maxCols: Int, maxTokens: Int, integerAlways: Bool = false) {
+        self.integerAlways = integerAlways
         self.workers = workers
         // Big tiles: each sgemm call repacks the whole activation matrix, so fewer, larger calls.
         let tf = max(maxCols * 16, Linear.tileTarget)
@@ -56,8 +53,7 @@ final class Linear: @unchecked Sendable {
         scratch = (0..<workers.count).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: tf) }
         roundedCapacity = maxCols * maxTokens
         rounded = .allocate(capacity: roundedCapacity)
-        integerTokens = max(1, min(maxTokens, max(integerBatch, Linear.decodeIntegerBatch)))
-        integerPromptTokens = max(1, min(maxTokens, integerBatch))
+        integerTokens = max(1, maxTokens)
         quantized = QuantizedActivations(capacity: maxCols * integerTokens)
         acts = .allocate(capacity: integerTokens)
     }
@@ -148,12 +144,15 @@ final class Linear: @unchecked Sendable {
 
     /// Y[n × rows] = X[n × cols] · Wᵀ, a batch of `n` tokens (rows of X and Y contiguous).
     ///
-    /// Quantized types with integer kernels, up to `integerBatch` tokens: `integerProduct`.
+    /// Quantized types with integer kernels (see `quantized` for when): `integerProduct`.
     /// One token: `vectorProduct`. Up to `smallBatch` tokens: per cache-sized tile of rows, one sgemv per token (the tile is
     /// read from memory once and then from L2); sgemm would repack the tile for so few tokens.
     /// More tokens: dequantized tiles through sgemm.
     private func product(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
-        if hasIntegerDot(w.type) && n <= (decoding ? integerTokens : integerPromptTokens) { integerProduct(w, x, n, y); return }
+        if hasIntegerDot(w.type) && (n <= Linear.integerBatch || integerAlways || w.type.blockSize == 256) {
+            integerProduct(w, x, n, y)
+            return
+        }
         if n == 1 { vectorProduct(w, x, y); return }
         let xr = prepare(w.type, x, n, w.cols)
         let cols = w.cols, rows = w.rows

@@ -3,7 +3,9 @@ import Testing
 @testable import MoE
 
 /// Every integer-kernel variant this CPU has (AVX-512 VNNI, AVX2, portable C) against the float dot
-/// of dequantized weights and rounded activations, one token and several at once.
+/// of dequantized weights and rounded activations, one token and several at once (19: two full
+/// chunks of the multi-token kernels and a partial one), and each variant's activation quantizer
+/// against `roundActivations`.
 @Suite(.serialized) struct KernelVariantTests {
     @Test(arguments: ["portable", "avx2", "avx512vnni"])
     func variantMatchesFloatDot(_ variant: String) throws {
@@ -12,11 +14,12 @@ import Testing
         defer { selectIntegerKernels(best) }
         let x = QuantTests.floats("x.f32")
         for type in [GGMLType.q8_0, .q4_0, .q4_K, .q5_K, .q6_K] {
-            let m = QuantTests.matrix(type), cols = m.cols, tokens = 3
+            let m = QuantTests.matrix(type), cols = m.cols, tokens = 19
             let a = QuantizedActivations(capacity: cols * tokens)
             defer { a.deallocate() }
-            // Three tokens: x, x scaled by −0.5 and x reversed.
+            // x, x scaled by −0.5, x reversed, then x rotated and scaled.
             var xs: [[Float]] = [x, x.map { -0.5 * $0 }, x.reversed()]
+            for t in 3..<tokens { xs.append((0..<x.count).map { x[($0 + 7 * t) % x.count] * Float(t) / 8 }) }
             for t in 0..<tokens { xs[t] = Array(xs[t].prefix(cols)) }
             var acts: [ck_act] = []
             for t in 0..<tokens {
@@ -31,6 +34,14 @@ import Testing
             var w = [Float](repeating: 0, count: cols), xr = [Float](repeating: 0, count: cols)
             for t in 0..<tokens {
                 xs[t].withUnsafeBufferPointer { xp in xr.withUnsafeMutableBufferPointer { roundActivations(for: type, xp.baseAddress!, $0.baseAddress!, cols) } }
+                let at = a.token(t, cols: cols), block = type.blockSize
+                for i in 0..<cols where at.d[i / block] * Float(at.qs[i]) != xr[i] {
+                    Issue.record("\(variant) \(type.name) token \(t): activation [\(i)] \(at.d[i / block] * Float(at.qs[i])) vs \(xr[i])")
+                    break
+                }
+                if block == 256 {
+                    for j in 0..<cols / 16 { #expect(Int32(at.bsums[j]) == (0..<16).reduce(Int32(0)) { $0 + Int32(at.qs[16 * j + $1]) }) }
+                }
                 for r in 0..<m.rows {
                     w.withUnsafeMutableBufferPointer { dequantizeRow(type, m.row(r), $0.baseAddress!, cols) }
                     let expected = (0..<cols).reduce(0.0) { $0 + Double(w[$1]) * Double(xr[$1]) }

@@ -87,7 +87,7 @@ import Testing
         let block = type.blockSize
         for i in 0..<cols { #expect(a.d[i / block] * Float(a.qs[i]) == xr[i], "\(type.name) activation [\(i)]") }
         if block == 256 {
-            for j in 0..<cols / 16 { #expect(a.bsums[j] == (0..<16).reduce(Int32(0)) { $0 + Int32(a.qs[16 * j + $1]) }) }
+            for j in 0..<cols / 16 { #expect(Int32(a.bsums[j]) == (0..<16).reduce(Int32(0)) { $0 + Int32(a.qs[16 * j + $1]) }) }
         }
         var w = [Float](repeating: 0, count: cols)
         for r in 0..<m.rows {
