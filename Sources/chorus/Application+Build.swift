@@ -4,6 +4,7 @@ import ChorusCore
 import Hummingbird
 import HummingbirdCore
 import Logging
+import OpenAIServer
 import Queue
 import ServiceLifecycle
 import Webhooks
@@ -27,12 +28,27 @@ func buildApplication(
     let replyEngine: (any ReplyEngine)?
     if let engine {
         replyEngine = engine
+    } else if let remote = config.engine {
+        logger.info("answering with an OpenAI-compatible server", metadata: [
+            "engine_url": "\(remote.baseURL.absoluteString)", "engine_model": "\(remote.model ?? "(first listed)")",
+            "max_in_flight": "\(remote.maxInFlight)", "vision": "\(remote.seesImages)",
+        ])
+        replyEngine = OpenAIReplyEngine(settings: remote)
     } else if let model = config.model {
         logger.info("loading model", metadata: ["model": "\(model)", "threads": "\(config.threads)"])
         replyEngine = try MoEReplyEngine(path: model, mmproj: config.mmproj, threads: config.threads)
     } else {
         replyEngine = nil
         logger.notice("no --model given: receiving webhooks only, nothing is answered")
+    }
+    if let openAI = config.openAI {
+        if let local = replyEngine as? MoEReplyEngine {
+            OpenAIRoutes<BasicRequestContext>(engine: local, settings: openAI, logger: logger).register(on: router)
+            logger.info("OpenAI-compatible API at /v1", metadata: ["model": "\(openAI.modelName)",
+                                                                 "auth": "\(openAI.apiKey == nil ? "none" : "bearer")"])
+        } else {
+            logger.warning("--openai needs the in-process engine; /v1 is not served")
+        }
     }
     if let replyEngine {
         let tokens = config.ingress.platforms.compactMapValues { $0.accessToken?.value }

@@ -1,6 +1,7 @@
 import Assistant
 import ChorusCore
 import Foundation
+import OpenAIServer
 import Webhooks
 
 /// The resolved configuration of `chorus serve`: flags over environment over config file over defaults.
@@ -36,6 +37,10 @@ struct ChorusConfig: Sendable {
     var threads = 1
     /// How the assistant behaves.
     var assistant = AssistantSettings()
+    /// The OpenAI-compatible server that answers instead of the in-process engine (`--engine-url`).
+    var engine: OpenAIEngineSettings?
+    /// Whether the main server also exposes the in-process engine at `/v1/…` (`--openai`).
+    var openAI: OpenAIServerSettings?
     /// This process's lease owner name: stable across restarts (host:port by default, env
     /// CHORUS_WORKER_ID), so a restarted server takes back its own leases at once.
     var workerID = "chorus"
@@ -63,6 +68,20 @@ struct AssistantOptions {
     var aliases: [String] = []
     var alwaysAnswerGroups: [String] = []
     var threads: Int?
+    /// `--engine-url` (else CHORUS_ENGINE_URL): answer with a remote OpenAI-compatible server.
+    var engineURL: String?
+    /// `--engine-model` (else CHORUS_ENGINE_MODEL).
+    var engineModel: String?
+    /// `--engine-vision`: the remote model takes images.
+    var engineVision = false
+    /// `--engine-max-in-flight`.
+    var engineMaxInFlight: Int?
+    /// `--engine-timeout`: seconds for a whole reply.
+    var engineTimeout: Double?
+    /// `--openai`: expose the in-process engine at /v1/… on the main server.
+    var openAI = false
+    /// `--model-name`: the model's name at /v1/models.
+    var modelName: String?
 }
 
 /// The config file's shape (JSON). Every field is optional; unknown fields are an error so typos show.
@@ -196,6 +215,7 @@ extension ChorusConfig {
         try config.resolveAssistant(
             model: options.model, graphURL: options.graphURL, botName: options.botName, aliases: options.aliases,
             alwaysAnswerGroups: options.alwaysAnswerGroups, threads: options.threads, environment: environment, file: file)
+        try config.resolveEngine(options, environment: environment)
         return config
     }
 
@@ -236,11 +256,50 @@ extension ChorusConfig {
         self.threads = threads ?? file.threads ?? self.threads
         guard self.threads >= 1 else { throw ConfigError(description: "threads must be at least 1") }
         guard self.model != nil else { return }
+        try requireAccessTokens()
+    }
+
+    /// Replies are sent: every enabled platform needs its access token.
+    func requireAccessTokens() throws {
         let missing = ingress.platforms.keys.sorted { $0.rawValue < $1.rawValue }
             .filter { ingress.platforms[$0]?.accessToken == nil }
             .map { Self.variable($0, .accessToken) }
         if !missing.isEmpty {
             throw ConfigError(description: "the assistant sends replies: set \(missing.joined(separator: ", ")) (or the access_token in the config file), or enable fewer platforms with --platform")
+        }
+    }
+
+    /// The engine backend (`--engine-url`, which replaces the model file) and `--openai`.
+    mutating func resolveEngine(_ options: AssistantOptions, environment: [String: String]) throws {
+        if let text = options.engineURL ?? environment["CHORUS_ENGINE_URL"], !text.isEmpty {
+            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ConfigError(description: "engine URL '\(text)' is not an http(s) URL")
+            }
+            guard !options.openAI else {
+                throw ConfigError(description: "--openai exposes the in-process engine; it cannot be combined with --engine-url")
+            }
+            var settings = OpenAIEngineSettings(baseURL: url, model: options.engineModel ?? environment["CHORUS_ENGINE_MODEL"],
+                                                apiKey: environment["CHORUS_ENGINE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
+            settings.seesImages = options.engineVision
+            if let count = options.engineMaxInFlight {
+                guard count >= 1 else { throw ConfigError(description: "--engine-max-in-flight must be at least 1") }
+                settings.maxInFlight = count
+            }
+            if let seconds = options.engineTimeout {
+                guard seconds > 0 else { throw ConfigError(description: "--engine-timeout must be positive") }
+                settings.totalTimeout = seconds
+                settings.firstTokenTimeout = min(settings.firstTokenTimeout, seconds)
+                settings.connectTimeout = min(settings.connectTimeout, seconds)
+            }
+            engine = settings
+            model = nil
+            mmproj = nil
+            try requireAccessTokens()
+        }
+        if options.openAI {
+            guard let model else { throw ConfigError(description: "--openai needs a model (--model, or the bundled one)") }
+            openAI = OpenAIServerSettings(modelName: options.modelName ?? URL(fileURLWithPath: model).lastPathComponent,
+                                          apiKey: environment["CHORUS_OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 })
         }
     }
 

@@ -59,6 +59,27 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Engine compute threads (default 1).")
     var threads: Int?
 
+    @Option(help: "Answer with this OpenAI-compatible server (vLLM, llama-server, chorus engine serve) instead of a model file (env CHORUS_ENGINE_URL; key from CHORUS_ENGINE_API_KEY).")
+    var engineURL: String?
+
+    @Option(help: "Model name to ask the --engine-url server for (env CHORUS_ENGINE_MODEL; default: the first it lists).")
+    var engineModel: String?
+
+    @Flag(help: "The --engine-url model takes images: pictures in English conversations travel as image_url data URLs.")
+    var engineVision = false
+
+    @Option(help: "Most requests in flight to the --engine-url server (default 8).")
+    var engineMaxInFlight: Int?
+
+    @Option(help: "Seconds a whole reply from the --engine-url server may take (default 600).")
+    var engineTimeout: Double?
+
+    @Flag(help: "Also serve the in-process engine as an OpenAI-compatible API at /v1 (key from CHORUS_OPENAI_API_KEY).")
+    var openai = false
+
+    @Option(help: "The model's name at /v1/models with --openai (default: the model's file name).")
+    var modelName: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -82,7 +103,10 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, database: database, configFile: config, platforms: platforms,
                 maxBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment,
                 assistant: AssistantOptions(model: ingressOnly ? nil : defaultedModel, mmproj: ingressOnly ? nil : defaultedMMProj, mediaAllowHosts: mediaAllowHosts, graphURL: graphURL, botName: botName, aliases: botAliases,
-                                            alwaysAnswerGroups: alwaysAnswerGroups, threads: threads))
+                                            alwaysAnswerGroups: alwaysAnswerGroups, threads: threads,
+                                            engineURL: engineURL, engineModel: engineModel, engineVision: engineVision,
+                                            engineMaxInFlight: engineMaxInFlight, engineTimeout: engineTimeout,
+                                            openAI: openai, modelName: modelName))
         } catch let error as ConfigError {
             throw ValidationError(error.description)
         }
