@@ -85,6 +85,22 @@ public struct OutboxItem: Sendable, Hashable, Identifiable {
     public var lastError: String?
     /// The platform's id of the sent message.
     public var sentMessageID: String?
+
+    /// Creates an item (as a store reads it back).
+    public init(id: Int64, eventID: Int64, conversationKey: String, platform: Platform, kind: Kind, path: String, body: Data,
+                state: State, attempts: Int, lastError: String?, sentMessageID: String?) {
+        self.id = id
+        self.eventID = eventID
+        self.conversationKey = conversationKey
+        self.platform = platform
+        self.kind = kind
+        self.path = path
+        self.body = body
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.sentMessageID = sentMessageID
+    }
 }
 
 /// A send to write with the event that caused it.
@@ -117,6 +133,14 @@ public struct ConversationSummary: Sendable, Codable, Hashable {
     public var lastTimestamp: Int64
     /// The conversation's language state (JSON), when the gate stored one.
     public var language: String?
+
+    /// Creates a summary.
+    public init(key: String, turns: Int, lastTimestamp: Int64, language: String?) {
+        self.key = key
+        self.turns = turns
+        self.lastTimestamp = lastTimestamp
+        self.language = language
+    }
 }
 
 /// Per-conversation memory and the outbox: what the assistant reads before answering and writes

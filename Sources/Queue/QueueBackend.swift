@@ -15,6 +15,11 @@ public protocol QueueBackend: EventQueue, EventLeasing, QueueAdministration, Con
     func note(eventID: Int64) async throws -> String?
     /// The note of the newest event carrying platform message id `messageID`.
     func note(messageID: String) async throws -> String?
+    /// Applies the schema migrations not yet applied; returns their names (empty when up to date).
+    @discardableResult
+    func migrate() async throws -> [String]
+    /// The names of the migrations applied so far, oldest first.
+    func appliedMigrations() async throws -> [String]
     /// Releases the connections; later calls fail. Call it once callers are done.
     func close() throws
 }

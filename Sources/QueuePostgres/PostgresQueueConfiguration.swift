@@ -9,8 +9,11 @@ import Queue
 /// Unix socket folder). Credentials come only from the URL (hence `--database` or
 /// `CHORUS_DATABASE`); `description` masks the password so the value can be logged.
 public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
-    /// The server, user, password and database, as postgres-nio takes them.
+    /// The server, user, password and database, as postgres-nio's pool takes them.
     public var client: PostgresClient.Configuration
+    /// The same for one direct connection: opening the queue connects once with it first, so a
+    /// wrong password or an unreachable server is reported at once, not after the pool's retries.
+    public var probe: PostgresConnection.Configuration
     /// The schema the queue's tables live in (created by the migrations when missing).
     public var schema: String
     /// Connections in the pool (`pool=` in the URL): concurrent enqueues and leases each hold one.
@@ -54,16 +57,31 @@ public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
         case let other: throw QueueLocationError("\(masked): sslmode \(other) is not one of disable, prefer, require")
         }
         var client: PostgresClient.Configuration
+        var probe: PostgresConnection.Configuration
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             let port = components.port ?? 5432
             client = PostgresClient.Configuration(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user,
                                                   password: password, database: database)
+            probe = PostgresConnection.Configuration(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user,
+                                                     password: password, database: database)
         } else {
             guard let host = components.host, !host.isEmpty else {
                 throw QueueLocationError("\(masked): the URL needs a host (postgres://USER:PASSWORD@HOST:PORT/DATABASE)")
             }
             client = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
                                                   password: password, database: database, tls: tls)
+            let probeTLS: PostgresConnection.Configuration.TLS
+            do {
+                switch query["sslmode"] ?? "prefer" {
+                case "disable": probeTLS = .disable
+                case "prefer", "allow": probeTLS = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                default: probeTLS = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            } catch {
+                throw QueueLocationError("\(masked): cannot set up TLS: \(error)")
+            }
+            probe = PostgresConnection.Configuration(host: host, port: components.port ?? 5432, username: user,
+                                                     password: password, database: database, tls: probeTLS)
         }
         let poolSize: Int
         if let text = query["pool"] {
@@ -84,7 +102,9 @@ public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
         // Every connection resolves the queue's unqualified table names in the chosen schema.
         client.options.additionalStartupParameters = [("search_path", schema), ("application_name", "chorus")]
 
+        probe.options.connectTimeout = .seconds(10)
         self.client = client
+        self.probe = probe
         self.schema = schema
         self.poolSize = poolSize
         self.maxPendingEvents = maxPendingEvents

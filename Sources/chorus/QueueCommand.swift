@@ -1,20 +1,22 @@
 import ArgumentParser
 import Foundation
 import Queue
+import QueuePostgres
 
 /// `chorus queue`: look into the durable queue and act on it (stats, list, show, retry, purge).
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
-        abstract: "Inspect and operate the durable event queue.",
-        subcommands: [Stats.self, List.self, Show.self, Retry.self, Purge.self])
+        abstract: "Inspect, operate and migrate the durable event queue.",
+        subcommands: [Stats.self, List.self, Show.self, Retry.self, Purge.self, Migrate.self])
 }
 
 extension QueueCommand {
     /// `--database PATH`, shared by every subcommand.
     struct DatabaseOptions: ParsableArguments {
         @Option(name: .customLong("database"), help: ArgumentHelp(
-            "SQLite database file of the queue (default: env CHORUS_DATABASE, else chorus.sqlite).", valueName: "path"))
+            "The queue: a SQLite file or a postgres://USER:PASSWORD@HOST:PORT/DB URL (default: env CHORUS_DATABASE, else chorus.sqlite).",
+            valueName: "path-or-url"))
         var path: String?
 
         /// The path to open: the option, else `CHORUS_DATABASE`, else `chorus.sqlite`.
@@ -35,6 +37,8 @@ extension QueueCommand {
             } catch let error as QueueError {
                 throw QueueCommandError(error.description)
             } catch let error as QueueLocationError {
+                throw QueueCommandError(error.description)
+            } catch let error as PostgresQueueError {
                 throw QueueCommandError(error.description)
             } catch {
                 let shown = (try? QueueLocation(path).description) ?? path

@@ -20,7 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (default 8080, env CHORUS_PORT).")
     var port: Int?
 
-    @Option(help: "SQLite database file of the queue (default chorus.sqlite, env CHORUS_DATABASE).")
+    @Option(help: "The queue: a SQLite file or a postgres:// URL shared by several servers (default chorus.sqlite, env CHORUS_DATABASE).")
     var database: String?
 
     @Option(help: "JSON config file (host, port, database, max_body_bytes, platforms, and per-platform app_secret, verify_token, access_token).")

@@ -64,4 +64,17 @@ extension SQLiteQueue {
         }
         return migrator
     }
+
+    /// Applies the migrations not yet applied; returns their names (empty when up to date).
+    @discardableResult
+    public func migrate() async throws -> [String] {
+        let before = Set(try await appliedMigrations())
+        try Self.migrator.migrate(dbPool)
+        return try await appliedMigrations().filter { !before.contains($0) }
+    }
+
+    /// The names of the migrations applied so far, in the order they were registered.
+    public func appliedMigrations() async throws -> [String] {
+        try await dbPool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
 }

@@ -23,6 +23,8 @@ public final class SQLiteQueue: QueueBackend {
         public var clock: @Sendable () -> Date
         /// WAL pages (4 KiB) written before a commit also checkpoints; the WAL grows to about this size.
         public var walAutocheckpointPages: Int
+        /// Whether opening applies pending migrations (`chorus queue migrate` opens without, to report them).
+        public var migrateOnOpen = true
 
         /// Creates a configuration; the defaults suit the server.
         public init(maxPendingEvents: Int = 10_000, busyTimeout: TimeInterval = 5, retryPolicy: RetryPolicy = RetryPolicy(),
@@ -71,7 +73,7 @@ public final class SQLiteQueue: QueueBackend {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(pages)")
             try db.execute(sql: "PRAGMA journal_size_limit = \(Int64(pages) * 4096 * 2)")
         }
-        try Self.migrator.migrate(dbPool)
+        if configuration.migrateOnOpen { try Self.migrator.migrate(dbPool) }
 
         self.path = path
         self.configuration = configuration
