@@ -25,6 +25,30 @@ static inline const ck_kernels *kernels(void) {
     return k;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+void ck_f32_rows_avx512(const float *w, size_t w_stride, int rows, int n, const float *x, size_t x_stride,
+                        int tokens, float *y, size_t y_stride);
+#endif
+
+int ck_f32_rows(const float *w, size_t w_stride, int rows, int n, const float *x, size_t x_stride,
+                int tokens, float *y, size_t y_stride) {
+#if defined(__x86_64__) || defined(__i386__)
+    static int known = -1;   // every thread computes the same value
+    int avx512 = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (avx512 < 0) {
+        __builtin_cpu_init();
+        avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                 __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&known, avx512, __ATOMIC_RELAXED);
+    }
+    if (avx512) {
+        ck_f32_rows_avx512(w, w_stride, rows, n, x, x_stride, tokens, y, y_stride);
+        return 1;
+    }
+#endif
+    return 0;
+}
+
 const char *ck_variant(void) { return kernels()->name; }
 
 int ck_select(const char *name) {

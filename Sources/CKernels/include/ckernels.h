@@ -51,6 +51,12 @@ void ck_quantize_q8_0(const float *x, int n, int8_t *qs, float *d);
 /// round-half-even(iscale·x)), d = 1/iscale, and the sum of each 16 q in `bsums`.
 void ck_quantize_q8_K(const float *x, int n, int8_t *qs, float *d, int16_t *bsums);
 
+/// y[t * y_stride + r] = row r · token t for F32 rows (row r at w + r·w_stride floats, n values)
+/// and tokens 0..<tokens (token t at x + t·x_stride). Returns 0 (and does nothing) when this
+/// CPU has no AVX-512 (whatever `ck_select` chose for the integer kernels): the caller then uses BLAS.
+int ck_f32_rows(const float *w, size_t w_stride, int rows, int n, const float *x, size_t x_stride,
+                int tokens, float *y, size_t y_stride);
+
 /// The variant in use: "avx512vnni", "avx2" or "portable".
 const char *ck_variant(void);
 
