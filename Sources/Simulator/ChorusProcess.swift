@@ -21,6 +21,8 @@ public final class ChorusProcess: @unchecked Sendable {
         public var accessToken = "simulator-access-token"
         /// Extra `chorus serve` arguments (`--model`, `--graph-url`, …).
         public var arguments: [String] = []
+        /// The subcommand: `serve`, or `engine serve` for an engine host (no queue database).
+        public var command: [String] = ["serve"]
         /// Extra environment variables.
         public var environment: [String: String] = [:]
 
@@ -76,7 +78,8 @@ public final class ChorusProcess: @unchecked Sendable {
     public func start() throws {
         let process = Process()
         process.executableURL = options.executable
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "\(port)", "--database", database] + options.arguments
+        let queue = options.command == ["serve"] ? ["--database", database] : []
+        process.arguments = options.command + ["--host", "127.0.0.1", "--port", "\(port)"] + queue + options.arguments
         process.environment = environment
         if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
         let log = try FileHandle(forWritingTo: logFile)
