@@ -63,6 +63,22 @@ const char *ck_variant(void);
 /// Forces a variant by name (tests and benchmarks); returns 0 if the CPU lacks it.
 int ck_select(const char *name);
 
+/// Whether `ck_gemm` can run here (AVX-512F/BW and F16C).
+int ck_gemm_supported(void);
+
+/// y[t·y_stride + r] = Σ_k x[t·x_stride + k] · w[r·w_stride + k] for t < n, r < rows, k < cols, with
+/// AVX-512 (gemm_avx512.c); `w` holds F16 values when `f16` is nonzero, else F32. Only where
+/// `ck_gemm_supported()`.
+void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
+             const float *x, size_t x_stride, int n, float *y, size_t y_stride);
+
+/// In place, each of `rows` rows (row r at x + r·stride) of `n` values becomes softmax(scale·row)
+/// (scale > 0), with AVX-512 (softmax_avx512.c); only where `ck_gemm_supported()`.
+void ck_softmax_rows(float *x, int rows, int n, size_t stride, float scale);
+
+/// y[i] = e^x[i] for i < n, the exp of `ck_softmax_rows` (tests); only where `ck_gemm_supported()`.
+void ck_exp(const float *x, float *y, int n);
+
 #ifdef __cplusplus
 }
 #endif

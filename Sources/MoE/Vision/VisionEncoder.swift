@@ -1,5 +1,6 @@
 import Foundation
 import CBLAS
+import CKernels
 
 /// Llama 4's vision tower and projector, loaded from an mmproj GGUF (llama.cpp's file format),
 /// computing what Meta's reference computes (transformers' `Llama4VisionModel` +
@@ -89,7 +90,7 @@ public final class VisionEncoder: @unchecked Sendable {
                 }
             }
         }
-        s.linear.matmul(w.patchEmbedding, s.patches.p, P, s.x.p)
+        product(w.patchEmbedding, s.patches.p, P, s.x.p)
         (s.x.p + P * W).update(from: w.classEmbedding, count: W)      // class token last
         w.positionEmbedding.withUnsafeBufferPointer { pos in for i in 0..<N * W { s.x.p[i] += pos[i] } }
         layerNormRows(s.x.p, w.preNorm, w.preNormBias, s.x.p, N)
@@ -97,14 +98,14 @@ public final class VisionEncoder: @unchecked Sendable {
         for b in w.blocks {
             layerNormRows(s.x.p, b.norm1, b.norm1Bias, s.h.p, N)
             attention(b, N)
-            s.linear.matmul(b.wo, s.att.p, N, s.h.p)
+            product(b.wo, s.att.p, N, s.h.p)
             addBias(s.h.p, b.bo, N)
             for i in 0..<N * W { s.x.p[i] += s.h.p[i] }
             layerNormRows(s.x.p, b.norm2, b.norm2Bias, s.h.p, N)
-            s.linear.matmul(b.fc1, s.h.p, N, s.ff.p)
+            product(b.fc1, s.h.p, N, s.ff.p)
             addBias(s.ff.p, b.fc1Bias, N)
             gelu(s.ff.p, N * c.ffn)
-            s.linear.matmul(b.fc2, s.ff.p, N, s.h.p)
+            product(b.fc2, s.ff.p, N, s.h.p)
             addBias(s.h.p, b.fc2Bias, N)
             for i in 0..<N * W { s.x.p[i] += s.h.p[i] }
         }
@@ -124,18 +125,28 @@ public final class VisionEncoder: @unchecked Sendable {
                 }
             }
         }
-        s.linear.matmul(w.adapterFC1, s.shuffled.p, T, s.a1.p)
+        product(w.adapterFC1, s.shuffled.p, T, s.a1.p)
         gelu(s.a1.p, T * c.adapterHidden)
-        s.linear.matmul(w.adapterFC2, s.a1.p, T, s.a2.p)
+        product(w.adapterFC2, s.a1.p, T, s.a2.p)
         gelu(s.a2.p, T * c.adapterOut)
-        s.linear.matmul(w.projector, s.a2.p, T, out)
+        product(w.projector, s.a2.p, T, out)
+    }
+
+    /// Y[n × rows] = X[n × cols] · Wᵀ: the AVX-512 kernel for F16/F32 weights where the CPU has it
+    /// (`DenseGEMM`), else `Linear` (OpenBLAS, dequantized tiles).
+    private func product(_ w: Matrix, _ x: UnsafePointer<Float>, _ n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if DenseGEMM.handles(w) { DenseGEMM.product(w, x, n, y, workers: workers) } else { state.linear.matmul(w, x, n, y) }
     }
 
     /// Full (non-causal) multi-head attention over the tile's N tokens with 2D RoPE on q and k;
     /// writes `att` [N, W] (transformers `Llama4VisionAttention`, scale 1/√head_dim).
     private func attention(_ b: VisionWeights.Block, _ n: Int) {
         let c = config, s = state, W = c.width, hd = c.headDim
-        s.linear.matmul([(b.wq, s.q.p), (b.wk, s.k.p), (b.wv, s.v.p)], s.h.p, n)
+        if [b.wq, b.wk, b.wv].allSatisfy(DenseGEMM.handles) {
+            for (m, y) in [(b.wq, s.q.p), (b.wk, s.k.p), (b.wv, s.v.p)] { DenseGEMM.product(m, s.h.p, n, y, workers: workers) }
+        } else {
+            s.linear.matmul([(b.wq, s.q.p), (b.wk, s.k.p), (b.wv, s.v.p)], s.h.p, n)
+        }
         addBias(s.q.p, b.bq, n); addBias(s.k.p, b.bk, n); addBias(s.v.p, b.bv, n)
         s.rope.withUnsafeBufferPointer { rope in
             workers.split(n) { _, r in
@@ -153,7 +164,7 @@ public final class VisionEncoder: @unchecked Sendable {
             let sc = s.scores.p + wk * n * n
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(hd), 1,
                         s.q.p + h * hd, Int32(W), s.k.p + h * hd, Int32(W), 0, sc, Int32(n))
-            for t in 0..<n { softmax(sc + t * n, n, scale: scale) }
+            if DenseGEMM.active { ck_softmax_rows(sc, Int32(n), Int32(n), n, scale) } else { for t in 0..<n { softmax(sc + t * n, n, scale: scale) } }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(n), 1,
                         sc, Int32(n), s.v.p + h * hd, Int32(W), 0, s.att.p + h * hd, Int32(W))
         }

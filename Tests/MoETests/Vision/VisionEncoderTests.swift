@@ -17,6 +17,18 @@ import Testing
         #expect(d <= 1e-5)
     }
 
+    /// The OpenBLAS path (`Linear`, scalar softmax), which CPUs without AVX-512 take, matches too.
+    @Test func embeddingsMatchReferenceWithoutAVX512Kernels() throws {
+        let ref = try VisionReference.load("one-tile")
+        let enc = try VisionEncoder(mmproj: VisionReference.mmproj, threads: 2, maxTiles: ref.max_tiles)
+        DenseGEMM.enabled = false
+        defer { DenseGEMM.enabled = true }
+        let emb = try enc.encode(image: try ImageDecoder.decode(try ref.imageData()))
+        let d = maxAbsDiff(emb.values, ref.embeddings!)
+        print("one-tile without the AVX-512 kernels: max |Δembedding| \(d)")
+        #expect(d <= 1e-5)
+    }
+
     /// Image token layout equals the processor's, and the logits after the image match: max |Δ| ≤ 1e-4 (seen 2e-6).
     @Test(arguments: ["one-tile", "multi-tile"])
     func logitsMatchReference(_ name: String) throws {

@@ -1,0 +1,114 @@
+// Dense products Y = X · Wᵀ for F32 or F16 weights and F32 activations with AVX-512 (dot-product form,
+// as llama.cpp's tinyBLAS: no packing; each 6-token × 4-row tile keeps 24 vector sums in registers,
+// weights converted from F16 as they are loaded). Used where OpenBLAS is pinned to AVX2 kernels.
+#include <stddef.h>
+#include <stdint.h>
+#include "ckernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+int ck_gemm_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("f16c");
+}
+
+#pragma clang attribute push(__attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl"))), apply_to = function)
+
+enum { TM = 6, TN = 4, ROW_BLOCK = 64, K_BLOCK = 1536 };
+
+/// 16 weights from element k of a row (F16 converted), `mask` for a short last step.
+static inline __attribute__((always_inline)) __m512 wload(const void *w, int f16, size_t k, __mmask16 mask) {
+    if (f16) return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, (const uint16_t *)w + k));
+    return _mm512_maskz_loadu_ps(mask, (const float *)w + k);
+}
+
+/// y[i·ys + j] (+)= Σ_{k0 ≤ k < k1} x[i·xs + k] · w[j·ws + k] for i < RM, j < RN.
+static inline __attribute__((always_inline)) void tile(const int RM, const int RN, const int f16,
+                                                       const float *x, size_t xs, const void *w, size_t ws,
+                                                       size_t k0, size_t k1, float *y, size_t ys, int add) {
+    __m512 acc[6][4];  // fixed sizes (RM ≤ 6, RN ≤ 4, constants once inlined): the sums live in registers
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) acc[i][j] = _mm512_setzero_ps();
+    const size_t wsb = f16 ? ws * 2 : ws * 4;
+    size_t k = k0;
+    for (; k + 16 <= k1; k += 16) {
+        __m512 xv[6];
+        for (int i = 0; i < RM; i++) xv[i] = _mm512_loadu_ps(x + i * xs + k);
+        for (int j = 0; j < RN; j++) {
+            __m512 wv = wload((const uint8_t *)w + j * wsb, f16, k, 0xFFFF);
+            for (int i = 0; i < RM; i++) acc[i][j] = _mm512_fmadd_ps(xv[i], wv, acc[i][j]);
+        }
+    }
+    if (k < k1) {
+        __mmask16 m = (__mmask16)((1u << (k1 - k)) - 1);
+        __m512 xv[6];
+        for (int i = 0; i < RM; i++) xv[i] = _mm512_maskz_loadu_ps(m, x + i * xs + k);
+        for (int j = 0; j < RN; j++) {
+            __m512 wv = wload((const uint8_t *)w + j * wsb, f16, k, m);
+            for (int i = 0; i < RM; i++) acc[i][j] = _mm512_fmadd_ps(xv[i], wv, acc[i][j]);
+        }
+    }
+    for (int i = 0; i < RM; i++)
+        for (int j = 0; j < RN; j++) {
+            float s = _mm512_reduce_add_ps(acc[i][j]);
+            y[i * ys + j] = add ? y[i * ys + j] + s : s;
+        }
+}
+
+static inline __attribute__((always_inline)) void gemm(const int f16, const void *w, size_t ws, int rows, int cols,
+                                                       const float *x, size_t xs, int n, float *y, size_t ys) {
+    const size_t es = f16 ? 2 : 4;
+    // K in near-equal blocks of ≤ K_BLOCK (multiples of 16): a 6-token tile of X stays in L1.
+    int kblocks = (cols + K_BLOCK - 1) / K_BLOCK;
+    size_t kstep = (((size_t)cols + kblocks - 1) / kblocks + 15) / 16 * 16;
+    for (size_t k0 = 0; k0 < (size_t)cols; k0 += kstep) {
+        size_t k1 = k0 + kstep < (size_t)cols ? k0 + kstep : (size_t)cols;
+        int add = k0 > 0;
+        // Rows in blocks that stay in L2 while every token passes over them.
+        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            int r1 = r0 + ROW_BLOCK < rows ? r0 + ROW_BLOCK : rows;
+            int t = 0;
+            for (; t + TM <= n; t += TM) {
+                const float *xt = x + t * xs;
+                int r = r0;
+                for (; r + TN <= r1; r += TN)
+                    tile(TM, TN, f16, xt, xs, (const uint8_t *)w + r * ws * es, ws, k0, k1, y + t * ys + r, ys, add);
+                for (; r < r1; r++)
+                    tile(TM, 1, f16, xt, xs, (const uint8_t *)w + r * ws * es, ws, k0, k1, y + t * ys + r, ys, add);
+            }
+            for (; t < n; t++) {
+                const float *xt = x + t * xs;
+                int r = r0;
+                for (; r + TN <= r1; r += TN)
+                    tile(1, TN, f16, xt, xs, (const uint8_t *)w + r * ws * es, ws, k0, k1, y + t * ys + r, ys, add);
+                for (; r < r1; r++)
+                    tile(1, 1, f16, xt, xs, (const uint8_t *)w + r * ws * es, ws, k0, k1, y + t * ys + r, ys, add);
+            }
+        }
+    }
+}
+
+static void gemm_f16(const void *w, size_t ws, int rows, int cols, const float *x, size_t xs, int n, float *y, size_t ys) {
+    gemm(1, w, ws, rows, cols, x, xs, n, y, ys);
+}
+
+static void gemm_f32(const void *w, size_t ws, int rows, int cols, const float *x, size_t xs, int n, float *y, size_t ys) {
+    gemm(0, w, ws, rows, cols, x, xs, n, y, ys);
+}
+
+#pragma clang attribute pop
+
+void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
+             const float *x, size_t x_stride, int n, float *y, size_t y_stride) {
+    if (f16) gemm_f16(w, w_stride, rows, cols, x, x_stride, n, y, y_stride);
+    else gemm_f32(w, w_stride, rows, cols, x, x_stride, n, y, y_stride);
+}
+
+#else
+int ck_gemm_supported(void) { return 0; }
+void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
+             const float *x, size_t x_stride, int n, float *y, size_t y_stride) {
+    (void)f16; (void)w; (void)w_stride; (void)rows; (void)cols; (void)x; (void)x_stride; (void)n; (void)y; (void)y_stride;
+}
+#endif
