@@ -11,11 +11,9 @@ enum PostgresEventRow {
         /// The event as JSON without `raw`, which has its own column.
         let json: String
 
-        init(_ event: InboundEvent, encoder: JSONEncoder) throws {
-            var stripped = event
-            stripped.raw = ""
+        init(_ event: InboundEvent) {
             self.event = event
-            self.json = String(decoding: try encoder.encode(stripped), as: UTF8.self)
+            self.json = event.storageJSON(includingRaw: false)
         }
 
         /// The insert; returns the new id, or no row for a duplicate.

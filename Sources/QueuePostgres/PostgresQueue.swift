@@ -80,8 +80,7 @@ public final class PostgresQueue: QueueBackend {
         }
         if let waiting = admitted { throw QueueError.overloaded(pending: waiting, limit: limit) }
         defer { pending.withLock { $0 -= events.count } }
-        let encoder = JSONEncoder()
-        let rows = try events.map { try PostgresEventRow.Insert($0, encoder: encoder) }
+        let rows = events.map(PostgresEventRow.Insert.init)
         let now = configuration.clock().millis
         do {
             let inserted = try await transaction("enqueue") { connection in

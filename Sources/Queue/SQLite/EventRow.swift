@@ -11,10 +11,8 @@ enum EventRow {
 
         /// Encodes `event`; `event_json` leaves `raw` out because `raw` has its own column
         /// (storing it twice would double the row and the encoding work).
-        init(_ event: InboundEvent, encoder: JSONEncoder) throws {
-            var stripped = event
-            stripped.raw = ""
-            let json = String(decoding: try encoder.encode(stripped), as: UTF8.self)
+        init(_ event: InboundEvent) {
+            let json = event.storageJSON(includingRaw: false)
             arguments = [
                 event.dedupKey, event.platform.rawValue, event.conversation.account, event.kind.rawValue,
                 event.conversation.key, event.conversation.isGroup, event.sender?.id, event.sender?.name,

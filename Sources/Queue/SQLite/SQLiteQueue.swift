@@ -103,10 +103,8 @@ public final class SQLiteQueue: QueueBackend {
     /// Throws `QueueError.overloaded` at once when too many events wait for the disk.
     public func enqueue(_ events: [InboundEvent]) async throws -> EnqueueResult {
         guard !events.isEmpty else { return EnqueueResult(inserted: 0, duplicates: 0) }
-        // Encode here, in the caller's task, so the single writer only binds and inserts, and an
-        // event that cannot be encoded fails its own request rather than the whole group.
-        let encoder = JSONEncoder()
-        let rows = try events.map { try EventRow.Insert($0, encoder: encoder) }
+        // Encode here, in the caller's task, so the single writer only binds and inserts.
+        let rows = events.map(EventRow.Insert.init)
         do {
             // The outer error: the shared transaction failed (nobody in the group is acknowledged);
             // the inner one: this request's own inserts failed and were rolled back alone.
