@@ -115,7 +115,9 @@ let package = Package(
         .testTarget(name: "ChorusCoreTests", dependencies: ["ChorusCore"], path: "Tests/ChorusCoreTests"),
         .testTarget(name: "AdapterTests", dependencies: ["ChorusCore", "MetaWebhook", "MessengerAdapter", "InstagramAdapter", "WhatsAppAdapter"],
                     path: "Tests/AdapterTests", resources: [.copy("Fixtures")]),
-        .testTarget(name: "QueueTests", dependencies: ["ChorusCore", "Queue", "QueuePostgres"], path: "Tests/QueueTests"),
+        .testTarget(name: "QueueTests", dependencies: [
+            "ChorusCore", "Queue", "QueuePostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+        ], path: "Tests/QueueTests"),
         .testTarget(name: "WebhooksTests", dependencies: [
             "chorus", "Webhooks", "Queue", "ChorusCore", "MetaWebhook", "Simulator",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -131,11 +131,12 @@ extension PostgresQueue {
     }
 
     /// Takes the transaction-scoped advisory lock of `conversation` in `lockClass`, or returns false
-    /// at once when another transaction holds it. Hash collisions only make a leaser skip a
-    /// conversation this round.
+    /// at once when another transaction holds it. Advisory locks are per database, so the key
+    /// includes the schema (several queues may share a database). Hash collisions only make a
+    /// leaser skip a conversation this round.
     static func lockConversation(_ conversation: String, lockClass: Int32, on connection: PostgresConnection,
                                  logger: Logger) async throws -> Bool {
-        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(lockClass), hashtext(\(conversation)))",
+        let rows = try await connection.query("SELECT pg_try_advisory_xact_lock(\(lockClass), hashtext(current_schema() || '/' || \(conversation)))",
                                               logger: logger).collect()
         return try rows.first?.decode(Bool.self) ?? false
     }

@@ -156,3 +156,12 @@ extension PostgresQueue {
     /// The advisory-lock class of migrations (the second key is the schema's hash).
     static let migrationLockClass: Int32 = 0x4348_4d01
 }
+
+extension PostgresQueue {
+    /// Drops the queue's schema and everything in it (tests: each runs in a schema of its own).
+    func dropSchema() async throws {
+        try await execute("drop schema") { connection in
+            try await connection.query("DROP SCHEMA IF EXISTS \(unescaped: self.configuration.schema) CASCADE", logger: self.logger)
+        }
+    }
+}

@@ -3,15 +3,16 @@ import Foundation
 import Testing
 @testable import Queue
 
-@Suite struct SQLiteQueueAdministrationTests {
+/// Runs on every backend (`Backend.available`).
+@Suite struct QueueAdministrationTests {
     let clock = TestClock()
-    var configuration: SQLiteQueue.Configuration {
-        SQLiteQueue.Configuration(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 10), clock: clock.read)
+    var settings: QueueSettings {
+        QueueSettings(retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: 10), clock: clock.read)
     }
     var t0: Date { clock.now }
 
     /// Five events in five conversations: one done, one dead, one retry, one leased, one queued.
-    func populate(_ queue: SQLiteQueue) async throws {
+    func populate(_ queue: any QueueBackend) async throws {
         _ = try await queue.enqueue((1...5).map { makeEvent($0, conversation: "c\($0)") })
         let leased = try await queue.lease(owner: "w", now: t0, duration: 30, kinds: nil, limit: 4)
         #expect(leased.count == 4)
@@ -20,8 +21,8 @@ import Testing
         try await queue.fail(id: leased[2].id, owner: "w", error: "timeout", permanent: false, now: t0)
     }
 
-    @Test func statsCountEveryStateAndAges() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func statsCountEveryStateAndAges(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             try await populate(queue)
             try await queue.quarantine(platform: .messenger, body: [1, 2, 3], reason: "undecodable")
             let stats = try await queue.stats(now: t0.addingTimeInterval(60))
@@ -34,8 +35,8 @@ import Testing
         }
     }
 
-    @Test func statsOfAnEmptyQueueHaveNoAges() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func statsOfAnEmptyQueueHaveNoAges(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             let stats = try await queue.stats()
             #expect(stats.counts.values.allSatisfy { $0 == 0 })
             #expect(stats.counts.count == JobState.allCases.count)
@@ -44,8 +45,8 @@ import Testing
         }
     }
 
-    @Test func listFiltersByStateAndPages() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func listFiltersByStateAndPages(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             try await populate(queue)
             let dead = try await queue.list(state: .dead, limit: 10, offset: 0)
             #expect(dead.map(\.id) == [2])
@@ -57,8 +58,8 @@ import Testing
         }
     }
 
-    @Test func retryRequeuesDeadAndRetryEvents() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func retryRequeuesDeadAndRetryEvents(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             try await populate(queue)
             let later = t0.addingTimeInterval(1)
             try await queue.retry(id: 2, now: later)
@@ -80,8 +81,8 @@ import Testing
         }
     }
 
-    @Test func purgeDeletesOnlyOldEventsInTheGivenStates() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func purgeDeletesOnlyOldEventsInTheGivenStates(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             try await populate(queue)
             let notYet = try await queue.purge(olderThan: t0)
             #expect(notYet == PurgeResult(events: 0, quarantined: 0), "updated exactly at the cutoff: kept")
@@ -96,8 +97,8 @@ import Testing
         }
     }
 
-    @Test func purgeAlsoEmptiesOldQuarantine() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func purgeAlsoEmptiesOldQuarantine(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             try await queue.quarantine(platform: .instagram, body: [1], reason: "old")
             clock.advance(by: 3600)
             try await queue.quarantine(platform: .instagram, body: [2], reason: "new")
@@ -108,8 +109,8 @@ import Testing
         }
     }
 
-    @Test func purgedIdsAreNeverReused() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func purgedIdsAreNeverReused(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1)])
             let leased = try #require(try await queue.lease(owner: "w", now: t0, duration: 30))
             try await queue.complete(id: leased.id, owner: "w", now: t0)
@@ -120,12 +121,12 @@ import Testing
         }
     }
 
-    @Test func writableUntilClosed() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let queue = try SQLiteQueue(path: directory.path("queue.sqlite"))
+    @Test(arguments: Backend.available) func writableUntilClosed(_ backend: Backend) async throws {
+        let fixture = try QueueFixture(backend)
+        let queue = try await fixture.open()
         let open = await queue.isWritable()
         #expect(open)
+        await fixture.remove()
         try queue.close()
         let closed = await queue.isWritable()
         #expect(!closed)

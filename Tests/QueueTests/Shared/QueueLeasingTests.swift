@@ -3,28 +3,28 @@ import Foundation
 import Testing
 @testable import Queue
 
-@Suite struct SQLiteQueueLeasingTests {
+/// Runs on every backend (`Backend.available`).
+@Suite struct QueueLeasingTests {
     let clock = TestClock()
-    var configuration: SQLiteQueue.Configuration {
-        SQLiteQueue.Configuration(retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 10, multiplier: 2, maxDelay: 600),
-                                  clock: clock.read)
+    var settings: QueueSettings {
+        QueueSettings(retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: 10, multiplier: 2, maxDelay: 600), clock: clock.read)
     }
     var t0: Date { clock.now }
 
     /// The texts of what `lease` hands out, one conversation head per call.
-    func leaseText(_ queue: SQLiteQueue, owner: String = "w1", at now: Date? = nil, kinds: Set<InboundEvent.Kind>? = nil) async throws -> String? {
+    func leaseText(_ queue: any QueueBackend, owner: String = "w1", at now: Date? = nil, kinds: Set<InboundEvent.Kind>? = nil) async throws -> String? {
         try await queue.lease(owner: owner, now: now ?? t0, duration: 30, kinds: kinds)?.event.text
     }
 
-    @Test func emptyQueueLeasesNothing() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func emptyQueueLeasesNothing(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             let leased = try await queue.lease(owner: "w1", now: t0, duration: 30)
             #expect(leased == nil)
         }
     }
 
-    @Test func aConversationIsServedInTimestampOrderOneAtATime() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func aConversationIsServedInTimestampOrderOneAtATime(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             // Arrival order differs from timestamp order (a redelivery of an older message).
             _ = try await queue.enqueue([makeEvent(3, ts: 300), makeEvent(1, ts: 100)])
             _ = try await queue.enqueue([makeEvent(2, ts: 200)])
@@ -42,16 +42,16 @@ import Testing
         }
     }
 
-    @Test func equalTimestampsKeepArrivalOrder() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func equalTimestampsKeepArrivalOrder(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(7, ts: 100), makeEvent(5, ts: 100)])
             let first = try #require(try await queue.lease(owner: "w1", now: t0, duration: 30))
             #expect(first.event.text == "message 7")
         }
     }
 
-    @Test func anOlderEventArrivingDuringALeaseWaitsForIt() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func anOlderEventArrivingDuringALeaseWaitsForIt(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(2, ts: 200)])
             let held = try #require(try await queue.lease(owner: "w1", now: t0, duration: 30))
             _ = try await queue.enqueue([makeEvent(1, ts: 100)])
@@ -63,8 +63,8 @@ import Testing
         }
     }
 
-    @Test func batchLeaseTakesOneEventPerConversationOldestFirst() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func batchLeaseTakesOneEventPerConversationOldestFirst(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             var events: [InboundEvent] = []
             for (c, conversation) in ["a", "b", "c", "d", "e"].enumerated() {
                 for n in 0..<3 { events.append(makeEvent(n, conversation: conversation, ts: Int64(1000 * n + c))) }
@@ -78,8 +78,8 @@ import Testing
         }
     }
 
-    @Test func kindFilterKeepsOrderAmongThoseKindsOnly() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func kindFilterKeepsOrderAmongThoseKindsOnly(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1, kind: .status, ts: 100), makeEvent(2, kind: .message, ts: 200)])
             let message = try await leaseText(queue, owner: "assistant", kinds: [.message])
             #expect(message == "message 2", "a status nobody leases for messages does not hold messages back")
@@ -90,8 +90,8 @@ import Testing
         }
     }
 
-    @Test func anExpiredLeaseIsHandedOutAgain() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func anExpiredLeaseIsHandedOutAgain(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1)])
             let first = try #require(try await queue.lease(owner: "crashed", now: t0, duration: 30))
             let early = try await leaseText(queue, owner: "w2", at: t0.addingTimeInterval(29))
@@ -109,8 +109,8 @@ import Testing
         }
     }
 
-    @Test func renewKeepsTheLeasePastItsFirstExpiry() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func renewKeepsTheLeasePastItsFirstExpiry(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1)])
             let held = try #require(try await queue.lease(owner: "w1", now: t0, duration: 30))
             try await queue.renew(id: held.id, owner: "w1", now: t0.addingTimeInterval(25), duration: 30)
@@ -119,8 +119,8 @@ import Testing
         }
     }
 
-    @Test func failuresBackOffThenDie() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func failuresBackOffThenDie(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1), makeEvent(9, conversation: "other", ts: 2_000_000_000_000)])
             var now = t0
             for (attempt, delay) in [(1, 10.0), (2, 20.0)] {
@@ -146,8 +146,8 @@ import Testing
         }
     }
 
-    @Test func aRetryingEventHoldsBackItsConversation() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func aRetryingEventHoldsBackItsConversation(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1, ts: 100), makeEvent(2, ts: 200)])
             let first = try #require(try await queue.lease(owner: "w", now: t0, duration: 30))
             try await queue.fail(id: first.id, owner: "w", error: "timeout", permanent: false, now: t0)
@@ -158,8 +158,8 @@ import Testing
         }
     }
 
-    @Test func aDeadEventNoLongerHoldsBackItsConversation() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func aDeadEventNoLongerHoldsBackItsConversation(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1, ts: 100), makeEvent(2, ts: 200)])
             let first = try #require(try await queue.lease(owner: "w", now: t0, duration: 30))
             try await queue.fail(id: first.id, owner: "w", error: "131047", permanent: true, now: t0)
@@ -168,8 +168,8 @@ import Testing
         }
     }
 
-    @Test func aPoisonEventThatKeepsExpiringDies() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func aPoisonEventThatKeepsExpiringDies(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1, ts: 100), makeEvent(2, ts: 200)])
             var now = t0
             for attempt in 1...3 {
@@ -185,8 +185,8 @@ import Testing
         }
     }
 
-    @Test func answersForUnknownOrUnleasedEventsAreErrors() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func answersForUnknownOrUnleasedEventsAreErrors(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             _ = try await queue.enqueue([makeEvent(1)])
             await #expect(throws: QueueError.eventNotFound(id: 99)) {
                 try await queue.complete(id: 99, owner: "w", now: t0)
@@ -197,8 +197,8 @@ import Testing
         }
     }
 
-    @Test func concurrentWorkersNeverShareAConversation() async throws {
-        try await withQueue(configuration) { queue, _ in
+    @Test(arguments: Backend.available) func concurrentWorkersNeverShareAConversation(_ backend: Backend) async throws {
+        try await withQueue(on: backend, settings) { queue, _ in
             var events: [InboundEvent] = []
             for c in 0..<20 {
                 for n in 0..<5 { events.append(makeEvent(c * 10 + n, conversation: "c\(c)", ts: Int64(n * 100 + c))) }
