@@ -20,8 +20,9 @@ public final class OpenAIReplyEngine: ReplyEngine, Sendable {
     public init(settings: OpenAIEngineSettings) {
         var settings = settings
         settings.maxAttempts = max(1, settings.maxAttempts)
-        settings.firstTokenTimeout = max(settings.firstTokenTimeout, settings.connectTimeout)
-        settings.totalTimeout = max(settings.totalTimeout, settings.firstTokenTimeout)
+        // Deadlines count from the request's start: a shorter later one bounds the earlier ones.
+        settings.firstTokenTimeout = min(settings.firstTokenTimeout, settings.totalTimeout)
+        settings.connectTimeout = min(settings.connectTimeout, settings.firstTokenTimeout)
         self.settings = settings
         transport = StreamingTransport(connections: settings.maxInFlight)
         limiter = InFlightLimiter(limit: settings.maxInFlight)
