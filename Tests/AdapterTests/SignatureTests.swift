@@ -34,6 +34,18 @@ import Testing
         #expect(WebhookSignature.isValid(body: body, header: "sha256=\(unicodeVector.uppercased())", appSecret: secret))
     }
 
+    @Test func headerSpellingsAcceptedAndRefused() throws {
+        let body = try Fixture.data("messenger/unicode.json")
+        for header in ["SHA256=\(unicodeVector)", "  sha256=\(unicodeVector)\t", "Sha256=\(unicodeVector.uppercased())"] {
+            #expect(WebhookSignature.isValid(body: body, header: header, appSecret: secret), "\(header)")
+        }
+        for header in ["sha256\u{1D}\(unicodeVector)", "sha256 \(unicodeVector)", "sha1=\(unicodeVector)", "sha256=\(unicodeVector)0",
+                       "sha256=\(unicodeVector.dropLast())", "sha256=\(unicodeVector.dropLast())g", "sha256=\(unicodeVector.dropLast())é",
+                       "\u{A0}sha256=\(unicodeVector)", "", "sha256="] {
+            #expect(!WebhookSignature.isValid(body: body, header: header, appSecret: secret), "\(header)")
+        }
+    }
+
     @Test func tamperedBodyFails() throws {
         var body = try Fixture.data("messenger/unicode.json")
         body[body.count / 2] ^= 0x01

@@ -76,10 +76,15 @@ public enum WebhookSignature {
 
     /// Parses `sha256=<64 hex digits>` into 32 bytes; nil when malformed.
     static func parse(header: String) -> [UInt8]? {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
-        let prefix = "sha256="
-        guard trimmed.count == prefix.count + 64, trimmed.lowercased().hasPrefix(prefix) else { return nil }
-        return bytes(fromHex: trimmed.dropFirst(prefix.count))
+        // Bytes, not Characters: this runs for every webhook (Foundation's trimming and
+        // lowercasing cost more than the HMAC itself).
+        var utf8 = Substring(header).utf8
+        while let first = utf8.first, first == 0x20 || first == 0x09 { utf8 = utf8.dropFirst() }
+        while let last = utf8.last, last == 0x20 || last == 0x09 { utf8 = utf8.dropLast() }
+        let prefix = Array("sha256=".utf8)
+        guard utf8.count == prefix.count + 64,
+              zip(utf8.prefix(prefix.count), prefix).allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }) else { return nil }
+        return bytes(fromHex: Substring(utf8.dropFirst(prefix.count)))
     }
 
     /// Decodes an even-length hex string (either case); nil on any other character.
