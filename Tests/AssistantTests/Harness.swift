@@ -12,8 +12,9 @@ struct Harness {
     let chorus: ChorusProcess
 
     /// Starts the fake Graph API (unless `graphDown`), then `chorus serve` pointed at it.
+    /// `engine` replaces `--model <fixture>` (e.g. `--engine-url …`); `environment` adds variables.
     static func start(config: [String: Any] = [:], arguments: [String] = [], graphDown: Bool = false,
-                      database: String? = nil) async throws -> Harness {
+                      database: String? = nil, engine: [String]? = nil, environment: [String: String] = [:]) async throws -> Harness {
         let port = ChorusProcess.freePort()
         var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
         options.port = port
@@ -26,7 +27,8 @@ struct Harness {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-config-\(UUID()).json")
         try JSONSerialization.data(withJSONObject: settings).write(to: file)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
-        options.arguments = ["--model", model, "--graph-url", "http://127.0.0.1:\(graphPort)", "--config", file.path,
+        options.environment.merge(environment) { _, new in new }
+        options.arguments = (engine ?? ["--model", model]) + ["--graph-url", "http://127.0.0.1:\(graphPort)", "--config", file.path,
                              "--log-level", "info"] + arguments
         let chorus = try ChorusProcess(options)
         return Harness(simulator: simulator, chorus: chorus)

@@ -1,0 +1,109 @@
+import ChorusCore
+import Foundation
+import Simulator
+import Testing
+
+/// `chorus serve --engine-url` against `chorus engine serve` in another process: the assistant's
+/// replies come from Chorus's own OpenAI-compatible endpoint, and equal the in-process engine's.
+@Suite("Remote engine", .serialized)
+struct RemoteEngineTests {
+    static let key = "sk-engine-host-☃"
+
+    /// Starts an engine host on the fixture model (its key required).
+    static func engineHost() throws -> ChorusProcess {
+        var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
+        options.command = ["engine", "serve"]
+        options.arguments = ["--model", Harness.model, "--model-name", "tiny-remote", "--parallel", "4", "--log-level", "info"]
+        options.environment = ["CHORUS_OPENAI_API_KEY": key]
+        return try ChorusProcess(options)
+    }
+
+    /// Completions the engine host logged.
+    static func completions(_ host: ChorusProcess) -> Int {
+        let log = (try? String(contentsOf: host.logFile, encoding: .utf8)) ?? ""
+        return log.components(separatedBy: "\n").filter { $0.contains("chat completion") && $0.contains("stream=true") }.count
+    }
+
+    static let people = (1...3).map { MetaSimulator.Person(id: WebhookFactory.userID(platform: .messenger, index: $0), name: "P\($0)") }
+    static let lines = ["Hello there, how are you?", "What is the capital of France?", "Tell me a joke about cats."]
+
+    /// The same messages, one at a time (same queue ids, so the same seeds), to a server.
+    static func conversation(_ harness: Harness) async throws -> [String] {
+        for (index, person) in people.enumerated() {
+            let delivery = try await harness.simulator.say(lines[index], from: person, on: .messenger)
+            #expect(delivery.status == 200)
+            _ = await harness.delivered(index + 1, settle: .zero)
+        }
+        return await harness.simulator.ledger.deliveredTexts.map { $0.text ?? "" }
+    }
+
+    @Test("replies come from another process's OpenAI endpoint and equal the in-process engine's")
+    func remoteEqualsLocal() async throws {
+        let host = try Self.engineHost()
+        defer { host.stop() }
+        let remote = try await Harness.start(
+            engine: ["--engine-url", "http://127.0.0.1:\(host.port)", "--engine-model", "tiny-remote"],
+            environment: ["CHORUS_ENGINE_API_KEY": Self.key])
+        let remoteTexts: [String]
+        do {
+            remoteTexts = try await Self.conversation(remote)
+        } catch {
+            await remote.shutdown()
+            throw error
+        }
+        let remoteLog = remote.chorus.tail(200)
+        await remote.shutdown()
+        #expect(Self.completions(host) == Self.people.count, "each reply is one streamed request to the engine host")
+        #expect(!remoteLog.contains(Self.key), "the key is never logged")
+        #expect(remoteLog.contains("answering with an OpenAI-compatible server"))
+
+        let local = try await Harness.start()
+        let localTexts: [String]
+        do {
+            localTexts = try await Self.conversation(local)
+        } catch {
+            await local.shutdown()
+            throw error
+        }
+        await local.shutdown()
+        #expect(remoteTexts.count == Self.people.count)
+        #expect(remoteTexts.allSatisfy { !$0.isEmpty })
+        #expect(remoteTexts == localTexts, "same prompt, same seed, same model: the same replies")
+    }
+
+    @Test("many conversations at once share the engine host; a wrong key is a clear failure, not a reply")
+    func burstAndWrongKey() async throws {
+        let host = try Self.engineHost()
+        defer { host.stop() }
+        let remote = try await Harness.start(
+            engine: ["--engine-url", "http://127.0.0.1:\(host.port)/v1"], environment: ["CHORUS_ENGINE_API_KEY": Self.key])
+        do {
+            let people = (1...6).map { MetaSimulator.Person(id: WebhookFactory.userID(platform: .whatsapp, index: $0), name: "W\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for person in people {
+                    group.addTask { _ = try await remote.simulator.say("Good morning, \(person.name)!", from: person, on: .whatsapp) }
+                }
+                try await group.waitForAll()
+            }
+            let texts = await remote.delivered(people.count)
+            #expect(Set(texts.compactMap(\.to)) == Set(people.map(\.id)))
+            #expect(texts.allSatisfy { !($0.text ?? "").isEmpty })
+            #expect(Self.completions(host) == people.count)
+        } catch {
+            await remote.shutdown()
+            throw error
+        }
+        await remote.shutdown()
+
+        let wrong = try await Harness.start(engine: ["--engine-url", "http://127.0.0.1:\(host.port)"],
+                                            environment: ["CHORUS_ENGINE_API_KEY": "sk-wrong"])
+        _ = try await wrong.simulator.say("Hello?", from: Self.people[0], on: .messenger)
+        try await Task.sleep(for: .seconds(2))
+        let log = wrong.chorus.tail(200)
+        let delivered = await wrong.simulator.ledger.deliveredTexts
+        await wrong.shutdown()
+        #expect(delivered.isEmpty)
+        #expect(log.contains("HTTP 401"), "\(log)")
+        #expect(!log.contains("sk-wrong"))
+    }
+}
