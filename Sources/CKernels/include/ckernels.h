@@ -73,11 +73,15 @@ void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
              const float *x, size_t x_stride, int n, float *y, size_t y_stride);
 
 /// In place, each of `rows` rows (row r at x + r·stride) of `n` values becomes softmax(scale·row)
-/// (scale > 0), with AVX-512 (softmax_avx512.c); only where `ck_gemm_supported()`.
+/// (scale > 0), with AVX-512 (vecmath_avx512.c); only where `ck_gemm_supported()`.
 void ck_softmax_rows(float *x, int rows, int n, size_t stride, float scale);
 
 /// y[i] = e^x[i] for i < n, the exp of `ck_softmax_rows` (tests); only where `ck_gemm_supported()`.
 void ck_exp(const float *x, float *y, int n);
+
+/// In place, x[i] = x[i]·Φ(x[i]) (exact GELU, erf to within 3e-7 relative) for i < n, with AVX-512
+/// (vecmath_avx512.c); only where `ck_gemm_supported()`.
+void ck_gelu(float *x, int n);
 
 #ifdef __cplusplus
 }

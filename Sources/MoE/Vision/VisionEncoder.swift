@@ -207,9 +207,12 @@ public final class VisionEncoder: @unchecked Sendable {
         }
     }
 
-    /// Exact GELU x·Φ(x) = x/2·(1 + erf(x/√2)) (nn.GELU()), in place.
+    /// Exact GELU x·Φ(x) = x/2·(1 + erf(x/√2)) (nn.GELU()), in place: AVX-512 (`ck_gelu`) where the
+    /// CPU has it, else `erff`.
     private func gelu(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        let vector = DenseGEMM.active
         workers.split(n, grain: 1024) { _, r in
+            if vector { ck_gelu(x + r.lowerBound, Int32(r.count)); return }
             for i in r { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
         }
     }

@@ -1,3 +1,5 @@
+import CKernels
+import Foundation
 import Testing
 @testable import MoE
 
@@ -44,6 +46,42 @@ import Testing
                     }
                 }
                 #expect(worst < 1e-6, "\(type) \(size) threads \(threads): relative error \(worst)")
+            }
+        }
+    }
+}
+
+/// The AVX-512 softmax and GELU (`ck_softmax_rows`, `ck_gelu`) against double-precision formulas.
+@Suite struct VectorMathTests {
+    @Test func geluMatchesErfc() {
+        guard DenseGEMM.supported else { return }
+        var x: [Float] = stride(from: Float(-12), to: 12, by: 1.0 / 1024).map { $0 }
+        x += [0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 0.5, -0.5, 0.49999997, -0.49999997, 60, -60]
+        var y = x
+        ck_gelu(&y, Int32(y.count))
+        var worst = 0.0
+        for (v, g) in zip(x, y) {
+            let exact = 0.5 * Double(v) * erfc(-Double(v) / 2.0.squareRoot())
+            // Relative where the value is not tiny; absolute (against float's resolution of x) below.
+            worst = max(worst, abs(Double(g) - exact) / max(abs(exact), 1e-6))
+        }
+        #expect(worst < 3e-6, "GELU relative error \(worst)")
+    }
+
+    @Test func softmaxMatchesDoubleSums() {
+        guard DenseGEMM.supported else { return }
+        for n in [1, 5, 16, 577] {
+            let rows = 3, scale: Float = 0.106
+            var x = DenseGEMMTests.values(rows * n, seed: UInt64(n)).map { $0 * 40 }
+            let original = x
+            ck_softmax_rows(&x, Int32(rows), Int32(n), n, scale)
+            for r in 0..<rows {
+                let row = original[r * n..<(r + 1) * n].map { Double($0) * Double(scale) }
+                let m = row.max()!, sum = row.reduce(0) { $0 + exp($1 - m) }
+                for i in 0..<n {
+                    let exact = exp(row[i] - m) / sum
+                    #expect(abs(Double(x[r * n + i]) - exact) <= 4e-7 * max(exact, 1e-6), "n \(n) row \(r) item \(i)")
+                }
             }
         }
     }
