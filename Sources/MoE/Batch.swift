@@ -40,11 +40,13 @@ public final class BatchDecoder {
         out.reserveCapacity(sessions.count)
         var i = 0
         while i < sessions.count {
+            let started = EngineUsage.now()
             let part = Array(sessions[i..<min(i + maxBatch, sessions.count)])
             let rows = BatchRows.decode(caches: part.map(\.kv), positions: part.map(\.position))
             let f = Forward(model: model, state: state, rows: rows)
             out += tokens[i..<i + part.count].withUnsafeBufferPointer { f.run($0, wantLogits: .all) }
             for s in part { s.position += 1 }
+            model.usage.addDecode(tokens: part.count, nanoseconds: EngineUsage.now() &- started)
             i += part.count
         }
         return out

@@ -72,7 +72,7 @@ struct Forward {
             for i in 0..<n * e { s.x.p[i] += s.xb2.p[i] }
 
             for t in 0..<n { rmsNorm(s.x.p + t * e, lw.ffnNorm, s.xb.p + t * e, e, eps: c.rmsEpsilon) }
-            if spec.isMoE { moe(lw, n: n) } else { denseFFN(lw.ffnGate!, lw.ffnUp!, lw.ffnDown!, s.xb.p, n: n, out: s.xb2.p) }
+            if spec.isMoE { moe(lw, layer: l, n: n) } else { denseFFN(lw.ffnGate!, lw.ffnUp!, lw.ffnDown!, s.xb.p, n: n, out: s.xb2.p) }
             for i in 0..<n * e { s.x.p[i] += s.xb2.p[i] }
         }
 
@@ -175,7 +175,7 @@ struct Forward {
 
     /// Routed experts (+ shared expert) for the batch; writes `xb2` (llama.cpp build_moe_ffn).
     /// Tokens are grouped per expert so each expert's weights are read once per batch.
-    private func moe(_ lw: ModelWeights.Layer, n: Int) {
+    private func moe(_ lw: ModelWeights.Layer, layer: Int, n: Int) {
         let c = model.config, s = state, e = c.embedding, nx = c.expertCount, k = c.expertsUsed
         let logits = s.routerLogits.p
         s.linear.matmul(lw.router!, s.xb.p, n, logits)
@@ -206,6 +206,7 @@ struct Forward {
         // Few rows (decode) and several workers: experts in parallel, each on one worker with
         // its own scratch. Otherwise experts one after another, each product split over rows.
         let active = (0..<nx).filter { !s.routes[$0].isEmpty }
+        for x in active { model.usage.addRouted(layer: layer, expert: x, tokens: s.routes[x].count) }
         if model.workers.count > 1 && n <= Linear.smallBatch && active.count >= model.workers.count {
             model.workers.forEach(active.count) { wk, i in runExpert(active[i], lw, s.expertScratch[wk]) }
         } else {

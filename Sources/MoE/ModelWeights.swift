@@ -30,8 +30,9 @@ struct ModelWeights {
     var ropeFreqs: [Float]?              // [ropeDim/2] (Llama 3/4: divides each frequency)
     var layers: [Layer]
 
-    /// Finds every tensor the configuration needs, checking presence, shape and type.
-    init(file f: GGUFFile, config c: inout ModelConfig) throws {
+    /// Finds every tensor the configuration needs, checking presence, shape and type;
+    /// `onLayer(layersDone, tensorsChecked)` follows the work (for `LoadProgress`).
+    init(file f: GGUFFile, config c: inout ModelConfig, onLayer: (Int, Int) -> Void = { _, _ in }) throws {
         let loader = TensorLoader(file: f)
         tokenEmbedding = try loader.matrix(TensorName.tokenEmbedding, cols: c.embedding, rows: nil)
         c.vocabSize = tokenEmbedding.rows
@@ -74,16 +75,22 @@ struct ModelWeights {
                 l.ffnDown = try loader.matrix(TensorName.ffnDown(i), cols: s.ffn, rows: e)
             }
             layers.append(l)
+            onLayer(i + 1, loader.checked)
         }
     }
 }
 
 /// Looks up tensors by name and checks them against the shapes the config implies.
-struct TensorLoader {
+final class TensorLoader {
     let file: GGUFFile
+    /// Tensors looked up so far.
+    private(set) var checked = 0
+
+    init(file: GGUFFile) { self.file = file }
 
     func info(_ name: String) throws -> GGUFTensorInfo {
         guard let t = file.tensors[name] else { throw GGUFError("missing tensor \(name)") }
+        checked += 1
         guard t.type.isSupported else { throw GGUFError("tensor \(name) has type \(t.type.name), which the engine does not support") }
         return t
     }

@@ -33,6 +33,8 @@ extension Session {
             }
         }
         try check(tokens)
+        let started = EngineUsage.now()
+        defer { model.usage.addPrompt(tokens: tokens.count, nanoseconds: EngineUsage.now() &- started) }
         var out: [[Float]] = []
         embeddings.withUnsafeBufferPointer { emb in
             var i = 0

@@ -49,6 +49,8 @@ public final class Session {
     /// else only the last token's (empty input returns []).
     public func prefill(_ tokens: [Int32], allLogits: Bool = false) throws -> [[Float]] {
         try check(tokens)
+        let started = EngineUsage.now()
+        defer { model.usage.addPrompt(tokens: tokens.count, nanoseconds: EngineUsage.now() &- started) }
         var out: [[Float]] = []
         var i = 0
         while i < tokens.count {
@@ -65,8 +67,12 @@ public final class Session {
     /// Feeds one token and returns its logits.
     public func decode(_ token: Int32) throws -> [Float] {
         try check([token])
+        let started = EngineUsage.now()
         let f = Forward(model: model, state: state, rows: .prompt(kv, start: position, count: 1))
-        defer { position += 1 }
+        defer {
+            position += 1
+            model.usage.addDecode(tokens: 1, nanoseconds: EngineUsage.now() &- started)
+        }
         return [token].withUnsafeBufferPointer { f.run($0, wantLogits: .last) }[0]
     }
 

@@ -31,7 +31,8 @@ public final class GGUFFile: @unchecked Sendable {
     /// Size of the file in bytes.
     public let fileSize: Int
 
-    private let base: UnsafeRawPointer
+    /// The mapping's first byte (page-aligned).
+    let base: UnsafeRawPointer
     // Typed copies of array metadata, so the accessors below are O(1).
     private let stringArrays: [String: [String]]
     private let intArrays: [String: [Int]]
