@@ -29,12 +29,14 @@ public final class MoEReplyEngine: ReplyEngine, @unchecked Sendable {
 
     public var seesImages: Bool { vision != nil }
 
-    /// Loads `path` (and the vision projector `mmproj`, if given) with `threads` compute threads.
+    /// Loads `path` (and the vision projector `mmproj`, if given) with `threads` compute threads;
+    /// `progress` follows the load (`Model.load`).
     public init(path: String, mmproj: String? = nil, threads: Int = 1,
                 sampling: SamplerSettings = SamplerSettings(temperature: 0.7, topK: 40, topP: 0.9,
-                minP: 0.05, repetitionPenalty: 1.1), contextTokens: Int = 2048, streamingBatch: Int = 8) throws {
+                minP: 0.05, repetitionPenalty: 1.1), contextTokens: Int = 2048, streamingBatch: Int = 8,
+                progress: ((LoadProgress) -> Void)? = nil) throws {
         batcher = ContinuousBatcher(maxBatch: streamingBatch)
-        model = try Model.load(path: path, threads: threads)
+        model = try Model.load(path: path, threads: threads, progress: progress)
         if let mmproj {
             vision = try VisionEncoder(mmproj: mmproj, threads: threads)
             imageTokens = try ImageTokenIDs(file: model.file)

@@ -36,7 +36,8 @@ func buildApplication(
         replyEngine = OpenAIReplyEngine(settings: remote)
     } else if let model = config.model {
         logger.info("loading model", metadata: ["model": "\(model)", "threads": "\(config.threads)"])
-        replyEngine = try MoEReplyEngine(path: model, mmproj: config.mmproj, threads: config.threads)
+        let progress = LoadProgressBar.standardError(path: model, otherwise: .log { logger.info("\($0)") })
+        replyEngine = try MoEReplyEngine(path: model, mmproj: config.mmproj, threads: config.threads, progress: progress.callback)
     } else {
         replyEngine = nil
         logger.notice("no --model given: receiving webhooks only, nothing is answered")

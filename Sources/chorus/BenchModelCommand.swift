@@ -39,7 +39,7 @@ struct BenchModelCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let model = try Model.load(path: file, threads: threads)
+        let model = try Model.load(path: file, threads: threads, progress: LoadProgressBar.standardError(path: file).callback)
         let c = model.config
         let counts = try sequences.split(separator: ",").map { s -> Int in
             guard let n = Int(s.trimmingCharacters(in: .whitespaces)), n > 0 else { throw ValidationError("bad --sequences entry \(s)") }

@@ -115,7 +115,7 @@ struct ModelGenerateCommand: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let model = try Model.load(path: file, threads: threads)
+        let model = try Model.load(path: file, threads: threads, progress: LoadProgressBar.standardError(path: file).callback)
         let tokenizer = try Tokenizer(gguf: model.file)
         let imagePrompt = try image.map { try self.imagePrompt(image: $0, model: model, tokenizer: tokenizer) }
         let ids = imagePrompt?.ids ?? tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
