@@ -3,12 +3,15 @@ import Foundation
 import Glibc
 #endif
 
-/// A small line editor for `chorus simulate chat` on a terminal: cursor movement (←/→, Home/End,
-/// Ctrl-A/E), deletion (Backspace, Delete, Ctrl-U), and history (↑/↓). On a pipe it reads plain
-/// lines, so scripts can drive the chat.
+/// A small line editor for `chorus simulate chat` and `chorus chat` on a terminal: cursor
+/// movement (←/→, Home/End, Ctrl-A/E), deletion (Backspace, Delete, Ctrl-U), and history (↑/↓).
+/// On a pipe it reads plain lines, so scripts can drive the chat. A read interrupted by a signal
+/// (Ctrl-C with a handler installed without `SA_RESTART`) ends input like Ctrl-D.
 final class LineEditor {
     private var history: [String] = []
-    private let interactive = isatty(STDIN_FILENO) == 1
+    /// Whether standard input is a terminal (else plain lines are read).
+    let interactive = isatty(STDIN_FILENO) == 1
+    private var interrupted = false
 
     /// Reads one line after showing `prompt`; nil at end of input (Ctrl-D on an empty line).
     func readLine(prompt: String) -> String? {
@@ -33,7 +36,10 @@ final class LineEditor {
         }
         redraw()
         while true {
-            guard let byte = readByte() else { return line.isEmpty ? nil : String(line) }
+            guard let byte = readByte() else {
+                if interrupted { write("\n"); return nil }
+                return line.isEmpty ? nil : String(line)
+            }
             switch byte {
             case 0x0A, 0x0D:
                 write("\n")
@@ -81,7 +87,9 @@ final class LineEditor {
 
     private func readByte() -> UInt8? {
         var byte: UInt8 = 0
-        return read(STDIN_FILENO, &byte, 1) == 1 ? byte : nil
+        let n = read(STDIN_FILENO, &byte, 1)
+        if n < 0 && errno == EINTR { interrupted = true }
+        return n == 1 ? byte : nil
     }
 
     private func write(_ text: String) {
