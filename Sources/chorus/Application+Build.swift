@@ -22,7 +22,6 @@ func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     WebhookRoutes<BasicRequestContext>(ingress: ingress).register(on: router)
     HealthRoutes<BasicRequestContext>(isReady: { await queue.isWritable() }).register(on: router)
-    MetricsRoutes(registry: MetricsBootstrap.registry, queue: queue).register(on: router)
 
     var services: [any Service] = []
     let replyEngine: (any ReplyEngine)?
@@ -51,6 +50,8 @@ func buildApplication(
             logger.warning("--openai needs the in-process engine; /v1 is not served")
         }
     }
+    MetricsRoutes(registry: MetricsBootstrap.registry, queue: queue,
+                  engine: (replyEngine as? MoEReplyEngine).map { EngineMetrics(model: $0.model) }).register(on: router)
     if let replyEngine {
         let tokens = config.ingress.platforms.compactMapValues { $0.accessToken?.value }
         let graph = GraphClient(baseURL: config.graphURL, tokens: tokens)

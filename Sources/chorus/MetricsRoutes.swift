@@ -1,3 +1,4 @@
+import Assistant
 import Hummingbird
 import HTTPTypes
 import Metrics
@@ -7,13 +8,18 @@ import Queue
 
 /// `GET /metrics` in Prometheus's text format. Queue gauges (depth by state, oldest queued event
 /// and lease ages, outbox) are read from the database at each scrape, so they are never stale.
+/// The in-process engine's counters (tokens, seconds, decode steps, expert routing; see
+/// `EngineMetrics`) are published at each scrape too.
 struct MetricsRoutes: Sendable {
     let registry: PrometheusCollectorRegistry
     let queue: any QueueBackend
+    /// The in-process engine's counters, when there is one.
+    var engine: EngineMetrics? = nil
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in
             await refreshQueueGauges()
+            engine?.publish()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
