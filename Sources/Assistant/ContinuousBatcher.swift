@@ -42,6 +42,9 @@ final class ContinuousBatcher: Sendable {
     /// The most replies decoded together; more wait in arrival order.
     let maxBatch: Int
     private let state = Mutex(State())
+    /// Decode steps run, and rows (one token of one stream) decoded in them: rows per step is
+    /// the batch the streams shared.
+    let steps = Atomic<Int>(0), rows = Atomic<Int>(0)
 
     init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
 
@@ -113,6 +116,8 @@ final class ContinuousBatcher: Sendable {
                 }
                 do {
                     let logits = try decoder!.step(stepping.map { active[$0].stream.session }, tokens)
+                    steps.add(1, ordering: .relaxed)
+                    rows.add(stepping.count, ordering: .relaxed)
                     for (row, index) in stepping.enumerated() { active[index].stream.logits = logits[row] }
                 } catch {
                     for index in stepping { active[index].job.events.finish(throwing: error) }
@@ -149,4 +154,9 @@ extension MoEReplyEngine {
 
     /// Streamed requests waiting for a place in the decode batch.
     public var streamsWaiting: Int { batcher.waiting }
+
+    /// Streaming decode steps so far and the rows decoded in them (rows/steps: the mean batch).
+    public var streamingDecodeCounts: (steps: Int, rows: Int) {
+        (batcher.steps.load(ordering: .relaxed), batcher.rows.load(ordering: .relaxed))
+    }
 }
