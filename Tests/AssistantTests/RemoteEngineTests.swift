@@ -106,4 +106,31 @@ struct RemoteEngineTests {
         #expect(log.contains("HTTP 401"), "\(log)")
         #expect(!log.contains("sk-wrong"))
     }
+
+    @Test("chorus serve --openai serves /v1 beside the webhooks, with its key, and the assistant still answers")
+    func openAIOnTheMainServer() async throws {
+        let harness = try await Harness.start(arguments: ["--openai", "--model-name", "main-model"],
+                                              environment: ["CHORUS_OPENAI_API_KEY": "sk-main"])
+        do {
+            let port = harness.chorus.port
+            let auth = [("Authorization", "Bearer sk-main")]
+            let models = try await HTTPConnection.send(port: port, method: "GET", path: "/v1/models", headers: auth)
+            #expect(models.status == 200)
+            #expect(String(decoding: models.body, as: UTF8.self).contains("\"main-model\""))
+            let body = Array(#"{"messages":[{"role":"user","content":"Hi"}],"max_tokens":4}"#.utf8)
+            let refused = try await HTTPConnection.send(port: port, method: "POST", path: "/v1/chat/completions", body: body)
+            #expect(refused.status == 401)
+            let answer = try await HTTPConnection.send(port: port, method: "POST", path: "/v1/chat/completions",
+                                                       headers: auth + [("Content-Type", "application/json")], body: body)
+            #expect(answer.status == 200)
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("chat.completion"))
+            _ = try await harness.simulator.say("Hello there!", from: Self.people[0], on: .messenger)
+            let texts = await harness.delivered(1)
+            #expect(texts.count == 1)
+        } catch {
+            await harness.shutdown()
+            throw error
+        }
+        await harness.shutdown()
+    }
 }

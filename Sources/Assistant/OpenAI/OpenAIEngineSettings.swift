@@ -37,7 +37,7 @@ public struct OpenAIEngineSettings: Sendable {
     }
 
     /// `…/v1/<path>` under the base URL (which may already end in `/v1`).
-    func endpoint(_ path: String) -> URL {
+    public func endpoint(_ path: String) -> URL {
         let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
         let root = base.hasSuffix("/v1") ? base : base + "/v1"
         return URL(string: root + "/" + path) ?? baseURL
