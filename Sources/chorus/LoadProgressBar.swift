@@ -58,7 +58,8 @@ final class LoadProgressBar: @unchecked Sendable {
             if p.stage != lastStage && p.stage != .warming { lastStage = p.stage; return }
             lastStage = p.stage
             lastQuarter = quarter
-            log(Self.line(name: name, p))
+            log(String(format: "loading %@: warming %@ of %@ (%d %%) · %.1f s", name, ModelInfoCommand.bytes(p.bytesWarmed),
+                       ModelInfoCommand.bytes(p.bytesToWarm), Int(p.fraction * 100), p.seconds))
         }
     }
 

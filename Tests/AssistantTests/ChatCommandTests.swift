@@ -82,7 +82,7 @@ struct ChatCommandTests {
             history.append(ChatMessage(role: .assistant, content: reply))
         }
         #expect(child.stdout == expected)
-        #expect(!child.stdout.contains("loading"), "no progress output off a terminal")
+        #expect(!child.stderr.contains("loading") && !child.stderr.contains("loaded"), "no progress output off a terminal")
 
         // --stats: "prompt N new M cached …" per turn; each later turn reuses at least the earlier prompt.
         let stats = child.stderr.split(separator: "\n").filter { $0.hasPrefix("prompt ") }.map { line in
