@@ -2,16 +2,23 @@
 """Builds the held-out evaluation set for the language identifier: Benchmarks/langid/eval.tsv.
 
     pip download --no-deps -d .build/langid/eval-wheels django==5.2.19 chatterbot-corpus==1.3.3 wordfreq==3.1.1
-    pip install wordfreq==3.1.1          # its frequency lookups are used to drop ambiguous words
+    pip install wordfreq==3.1.1          # the 1- and 2-word texts come from its lists
     python3 scripts/langid/eval_data.py
 
 Evaluation-only sources, never used for training or tuning: Django's translation catalogs
 (BSD-3-Clause), chatterbot-corpus's conversations (BSD-3-Clause) and wordfreq's word lists
 (Apache-2.0 code, CC BY-SA 4.0 data). Any text whose cleaned words also occur as a training line
-is dropped, so the set is disjoint from the training data. A non-English text made only of common
-English words that are at least as frequent in English as in its labeled language (by wordfreq) is
-dropped as mislabeled English (untranslated catalog entries, English lines in chatterbot's Swedish
-or Hinglish files): no identifier can or should call it anything but English. Hand-written hard cases
+is dropped, so the set is disjoint from the training data.
+
+Labels are taken from the sources as they are, with two labeling facts (decided from the sources
+alone, never from any identifier's answers): a catalog entry whose translation has the same words
+as its English msgid is untranslated, and a line in a non-English chatterbot file that also occurs
+in chatterbot's English files (same words) is an untranslated copy; neither is a text in the
+labeled language. Until 2026-11-29 the set also dropped non-English texts made only of words at
+least as frequent in English as in the labeled language (by wordfreq); that rule was added after
+seeing results, so it is gone. `--wordfreq-english-filter` rebuilds that older set (to another
+--out) only to compare figures with and without it.
+Hand-written hard cases
 (hard_cases.tsv: emoji, URLs, numbers, "ok"/"lol"/"?", code-mixed, no diacritics, ALL CAPS,
 Hinglish) are copied to Benchmarks/langid/hard_cases.tsv.
 
@@ -82,6 +89,11 @@ def chatterbot_texts(wheels):
                         continue
                     line = " ".join(line.split())
                     out[lang].append(line)
+    # Lines copied untranslated from the English files (a labeling fact, not a model's judgement).
+    english = {" ".join(clean_tokens(t)) for t in out.get("en", [])}
+    for lang in out:
+        if lang != "en":
+            out[lang] = [t for t in out[lang] if " ".join(clean_tokens(t)) not in english]
     return out
 
 
@@ -108,7 +120,7 @@ def wordfreq_texts(rng):
 
 
 def english_looking(text, lang, english_words):
-    """True when every word is an English word at least as frequent in English as in `lang`
+    """The retired rule (--wordfreq-english-filter only): true when every word is an English word at least as frequent in English as in `lang`
     (wordfreq; a common English word where wordfreq has no list for `lang`): English left in a catalog or an English line in another language's chatterbot file.
     Such a text is not evidence of `lang`, and it would count as a false English answer for everyone."""
     import wordfreq
@@ -137,6 +149,8 @@ def main():
     ap.add_argument("--wheels", default=os.path.join(ROOT, ".build", "langid", "eval-wheels"))
     ap.add_argument("--train-wheels", default=os.path.join(ROOT, ".build", "langid", "wheels"))
     ap.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "langid"))
+    ap.add_argument("--wordfreq-english-filter", action="store_true",
+                    help="also apply the retired rule (drop non-English texts of English-frequent words); for comparison only")
     args = ap.parse_args()
     rng = random.Random(20261129)
     import wordfreq
@@ -151,7 +165,7 @@ def main():
                 t = " ".join(t.split())
                 key = " ".join(clean_tokens(t))
                 b = bucket(t)
-                if lang != "en" and english_looking(t, lang, english_words):
+                if args.wordfreq_english_filter and lang != "en" and english_looking(t, lang, english_words):
                     continue
                 if b and key not in train and (lang, key) not in seen and "\t" not in t:
                     seen.add((lang, key))
