@@ -101,6 +101,16 @@ static ck_multi_fn multi_function(const ck_kernels *k, int type) {
     }
 }
 
+/// Bytes ahead of the current row that the row loops ask the memory system for: one row's worth
+/// of cache lines per row, so that DRAM streams (a single core here keeps too few misses in
+/// flight on its own: Q4_K one token 29 -> 34 GB/s, Q6_K 34 -> 48 GB/s with 8 KiB). Prefetching
+/// past the end of a matrix is harmless (prefetches never fault) and costs one row's worth.
+enum { PREFETCH_AHEAD = 8192 };
+
+static inline void prefetch_ahead(const uint8_t *row, size_t row_bytes) {
+    for (size_t o = 0; o < row_bytes; o += 64) __builtin_prefetch(row + PREFETCH_AHEAD + o);
+}
+
 void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
                  const ck_act *acts, int tokens, float *y, size_t y_stride) {
     const ck_kernels *k = kernels();
@@ -120,6 +130,7 @@ void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
             for (int t0 = 0; t0 < tokens; t0 += CK_MULTI) {
                 int m = tokens - t0 < CK_MULTI ? tokens - t0 : CK_MULTI;
                 for (int r = r0; r < r1; r++) {
+                    if (t0 == 0) prefetch_ahead(base + (size_t)r * row_bytes, row_bytes);
                     multi(base + (size_t)r * row_bytes, acts + t0, m, n, out);
                     for (int t = 0; t < m; t++) y[(size_t)(t0 + t) * y_stride + r] = out[t];
                 }
@@ -128,7 +139,10 @@ void ck_dot_rows(int type, const void *w, size_t row_bytes, int rows, int n,
         return;
     }
     if (tokens == 1) {
-        for (int r = 0; r < rows; r++) y[r] = f(base + (size_t)r * row_bytes, acts[0], n);
+        for (int r = 0; r < rows; r++) {
+            prefetch_ahead(base + (size_t)r * row_bytes, row_bytes);
+            y[r] = f(base + (size_t)r * row_bytes, acts[0], n);
+        }
         return;
     }
     // Rows in groups that stay in L1 (about 16 KiB) while every token runs against them.
