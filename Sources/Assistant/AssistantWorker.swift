@@ -86,6 +86,7 @@ public struct AssistantWorker: Sendable {
             } catch {
                 logger.error("generation failed", metadata: ["error": "\(error)", "events": "\(answering.count)"])
                 for index in answering {
+                    logger.warning("event will be retried: generation failed", metadata: Self.metadata(plans[index]))
                     try? await store.fail(id: plans[index].id, owner: owner, error: "generation failed: \(error)")
                 }
                 for index in plans.indices where !answering.contains(index) { try await finish(plans[index], reply: nil, now: now) }
@@ -231,9 +232,25 @@ public struct AssistantWorker: Sendable {
         do {
             try await store.finish(eventID: plan.id, owner: owner, note: note.json, history: history, sends: sends,
                                    language: plan.language, now: now)
+            var metadata = Self.metadata(plan)
+            metadata["decision"] = "\(note.decision)"
+            metadata["reason"] = "\(note.reason)"
+            if let gate = plan.gate { metadata["language"] = "\(gate.language)"; metadata["gate"] = gate.open ? "open" : "closed" }
+            if !sends.isEmpty { metadata["sends"] = "\(sends.count)" }
+            logger.info("event handled", metadata: metadata)
         } catch {
-            logger.warning("event not finished (lease lost?)", metadata: ["id": "\(plan.id)", "error": "\(error)"])
+            var metadata = Self.metadata(plan)
+            metadata["error"] = "\(error)"
+            logger.warning("event not finished (lease lost?)", metadata: metadata)
         }
+    }
+
+    /// What identifies an event in the logs: ids and the conversation, never the text.
+    static func metadata(_ plan: Plan) -> Logger.Metadata {
+        [
+            "event": "\(plan.id)", "conversation": "\(plan.event.conversation.key)",
+            "platform": "\(plan.event.platform.rawValue)", "kind": "\(plan.event.kind.rawValue)",
+        ]
     }
 
     static func render(_ reply: Reply) -> SendRequest {

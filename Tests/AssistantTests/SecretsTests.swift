@@ -35,6 +35,11 @@ struct SecretsTests {
             harness.chorus.stop()
             let log = try String(contentsOf: harness.chorus.logFile, encoding: .utf8)
             #expect(log.contains("chorus serving"), "the log was captured")
+            // Structured logs name the event and its conversation (never the text).
+            let handled = log.split(separator: "\n").filter { $0.contains("event handled") }
+            #expect(handled.contains { $0.contains("conversation=whatsapp:") && $0.contains("event=\(events[0].id)") && $0.contains("decision=answered") },
+                    "no 'event handled' line with ids: \(handled)")
+            #expect(!handled.contains { $0.contains("Hello, is anyone there") }, "message text in the log")
             for secret in secrets {
                 #expect(!log.contains(secret), "a secret leaked into the log")
                 #expect(!metricsText.contains(secret), "a secret leaked into /metrics")
