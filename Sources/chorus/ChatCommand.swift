@@ -14,7 +14,7 @@ struct ChatCommand: ParsableCommand {
             The model's own chat format with the whole conversation; each turn processes only the new tokens \
             (the KV cache carries over). Commands: /reset (forget the conversation), /image PATH (attach a \
             picture to the next message; needs a projector), /quit. Ctrl-D ends; Ctrl-C stops the reply being \
-            written (at the prompt it ends the chat). When standard input is not a terminal, each line is one \
+            written; at the prompt it ends the chat. When standard input is not a terminal, each line is one \
             user message and each reply is printed followed by a newline (for scripts).
             """)
 
@@ -82,7 +82,6 @@ struct ChatCommand: ParsableCommand {
         Interrupt.install()
         var pending: [ImageEmbedding] = []
         while true {
-            Interrupt.clear()
             guard let line = editor.readLine(prompt: editor.interactive ? "> " : "") else { break }
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
@@ -108,9 +107,11 @@ struct ChatCommand: ParsableCommand {
                 }
             }
             do {
-                let turn = try conversation.respond(to: text.hasPrefix("//") ? String(text.dropFirst()) : text, images: pending,
-                                                    maxTokens: maxTokens, shouldStop: { Interrupt.requested }) { piece in
-                    FileHandle.standardOutput.write(Data(piece.utf8))
+                let turn = try Interrupt.duringReply {
+                    try conversation.respond(to: text.hasPrefix("//") ? String(text.dropFirst()) : text, images: pending,
+                                             maxTokens: maxTokens, shouldStop: { Interrupt.requested }) { piece in
+                        FileHandle.standardOutput.write(Data(piece.utf8))
+                    }
                 }
                 pending = []
                 FileHandle.standardOutput.write(Data("\n".utf8))

@@ -5,13 +5,12 @@ import Glibc
 
 /// A small line editor for `chorus simulate chat` and `chorus chat` on a terminal: cursor
 /// movement (←/→, Home/End, Ctrl-A/E), deletion (Backspace, Delete, Ctrl-U), and history (↑/↓).
-/// On a pipe it reads plain lines, so scripts can drive the chat. A read interrupted by a signal
-/// (Ctrl-C with a handler installed without `SA_RESTART`) ends input like Ctrl-D.
+/// On a pipe it reads plain lines, so scripts can drive the chat. Ctrl-C while editing ends input
+/// like Ctrl-D (the terminal is restored, no signal is raised).
 final class LineEditor {
     private var history: [String] = []
     /// Whether standard input is a terminal (else plain lines are read).
     let interactive = isatty(STDIN_FILENO) == 1
-    private var interrupted = false
 
     /// Reads one line after showing `prompt`; nil at end of input (Ctrl-D on an empty line).
     func readLine(prompt: String) -> String? {
@@ -22,7 +21,7 @@ final class LineEditor {
         var original = termios()
         tcgetattr(STDIN_FILENO, &original)
         var raw = original
-        raw.c_lflag &= ~tcflag_t(ECHO | ICANON)
+        raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
         defer { tcsetattr(STDIN_FILENO, TCSAFLUSH, &original) }
 
@@ -36,10 +35,7 @@ final class LineEditor {
         }
         redraw()
         while true {
-            guard let byte = readByte() else {
-                if interrupted { write("\n"); return nil }
-                return line.isEmpty ? nil : String(line)
-            }
+            guard let byte = readByte() else { return line.isEmpty ? nil : String(line) }
             switch byte {
             case 0x0A, 0x0D:
                 write("\n")
@@ -48,6 +44,9 @@ final class LineEditor {
                 return text
             case 0x04:
                 if line.isEmpty { write("\n"); return nil }
+            case 0x03:
+                write("^C\n")
+                return nil
             case 0x7F, 0x08:
                 if cursor > 0 { line.remove(at: cursor - 1); cursor -= 1 }
             case 0x01: cursor = 0
@@ -87,9 +86,7 @@ final class LineEditor {
 
     private func readByte() -> UInt8? {
         var byte: UInt8 = 0
-        let n = read(STDIN_FILENO, &byte, 1)
-        if n < 0 && errno == EINTR { interrupted = true }
-        return n == 1 ? byte : nil
+        return read(STDIN_FILENO, &byte, 1) == 1 ? byte : nil
     }
 
     private func write(_ text: String) {

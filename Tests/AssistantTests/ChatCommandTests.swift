@@ -167,4 +167,15 @@ struct ChatCommandTests {
         #expect(reply.map { $0[2] > 0 && $0[2] < 8000 } == true, "stopped part-way: \(child.stderr)")
         #expect(child.stderr.contains("· interrupted"))
     }
+
+    @Test("Ctrl-C between replies ends the program as usual")
+    func interruptAtThePromptEnds() throws {
+        let child = try Child(["chat", "--model", Self.bundled, "--temperature", "0", "--max-tokens", "8", "--stats"])
+        child.write("Hello!\n")
+        #expect(child.wait { child.stderr.contains("prompt ") })
+        Thread.sleep(forTimeInterval: 0.1)
+        kill(child.process.processIdentifier, SIGINT)
+        _ = child.finish()
+        #expect(child.process.terminationReason == .uncaughtSignal && child.process.terminationStatus == SIGINT)
+    }
 }
