@@ -97,7 +97,59 @@ static void gemm_f32(const void *w, size_t ws, int rows, int cols, const float *
     gemm(0, w, ws, rows, cols, x, xs, n, y, ys);
 }
 
+/// C[i·ldc + j] = Σ_p A[i·lda + p] · B[p·ldb + j] for i < RM, j < 16·NV (the last vector masked by
+/// `last`), p < k: each A value broadcast against NV vectors of a B row (no sums across lanes).
+static inline __attribute__((always_inline)) void tile_nn(const int RM, const int NV, __mmask16 last, int k,
+                                                          const float *a, size_t lda, const float *b, size_t ldb,
+                                                          float *c, size_t ldc) {
+    __m512 acc[6][4];
+    for (int i = 0; i < RM; i++)
+        for (int v = 0; v < NV; v++) acc[i][v] = _mm512_setzero_ps();
+    for (int p = 0; p < k; p++) {
+        const float *bp = b + p * ldb;
+        __m512 bv[4];
+        for (int v = 0; v < NV; v++) bv[v] = v == NV - 1 ? _mm512_maskz_loadu_ps(last, bp + 16 * v) : _mm512_loadu_ps(bp + 16 * v);
+        for (int i = 0; i < RM; i++) {
+            __m512 av = _mm512_set1_ps(a[i * lda + p]);
+            for (int v = 0; v < NV; v++) acc[i][v] = _mm512_fmadd_ps(av, bv[v], acc[i][v]);
+        }
+    }
+    for (int i = 0; i < RM; i++)
+        for (int v = 0; v < NV; v++) {
+            if (v == NV - 1) _mm512_mask_storeu_ps(c + i * ldc + 16 * v, last, acc[i][v]);
+            else _mm512_storeu_ps(c + i * ldc + 16 * v, acc[i][v]);
+        }
+}
+
+/// Rows of C in tiles of 6 (then 1) for NV vectors of columns starting at `c`.
+static inline __attribute__((always_inline)) void rows_nn(const int NV, __mmask16 last, int m, int k,
+                                                          const float *a, size_t lda, const float *b, size_t ldb,
+                                                          float *c, size_t ldc) {
+    int i = 0;
+    for (; i + 6 <= m; i += 6) tile_nn(6, NV, last, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+    for (; i < m; i++) tile_nn(1, NV, last, k, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
+}
+
+static void gemm_nn(int m, int n, int k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc) {
+    int j = 0;
+    for (; j + 64 <= n; j += 64) rows_nn(4, 0xFFFF, m, k, a, lda, b + j, ldb, c + j, ldc);
+    int rest = n - j;
+    if (rest == 0) return;
+    int nv = (rest + 15) / 16;
+    __mmask16 last = (__mmask16)((1u << (rest - 16 * (nv - 1))) - 1);
+    if (rest - 16 * (nv - 1) == 16) last = 0xFFFF;
+    switch (nv) {
+    case 1: rows_nn(1, last, m, k, a, lda, b + j, ldb, c + j, ldc); break;
+    case 2: rows_nn(2, last, m, k, a, lda, b + j, ldb, c + j, ldc); break;
+    default: rows_nn(3, last, m, k, a, lda, b + j, ldb, c + j, ldc); break;
+    }
+}
+
 #pragma clang attribute pop
+
+void ck_gemm_nn(int m, int n, int k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc) {
+    gemm_nn(m, n, k, a, lda, b, ldb, c, ldc);
+}
 
 void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
              const float *x, size_t x_stride, int n, float *y, size_t y_stride) {
@@ -107,6 +159,9 @@ void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
 
 #else
 int ck_gemm_supported(void) { return 0; }
+void ck_gemm_nn(int m, int n, int k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+}
 void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
              const float *x, size_t x_stride, int n, float *y, size_t y_stride) {
     (void)f16; (void)w; (void)w_stride; (void)rows; (void)cols; (void)x; (void)x_stride; (void)n; (void)y; (void)y_stride;

@@ -72,6 +72,10 @@ int ck_gemm_supported(void);
 void ck_gemm(int f16, const void *w, size_t w_stride, int rows, int cols,
              const float *x, size_t x_stride, int n, float *y, size_t y_stride);
 
+/// C[i·ldc + j] = Σ_p A[i·lda + p] · B[p·ldb + j] for i < m, j < n, p < k, all float32 and row-major
+/// (attention's QKᵀ with Kᵀ and PV), with AVX-512 (gemm_avx512.c); only where `ck_gemm_supported()`.
+void ck_gemm_nn(int m, int n, int k, const float *a, size_t lda, const float *b, size_t ldb, float *c, size_t ldc);
+
 /// In place, each of `rows` rows (row r at x + r·stride) of `n` values becomes softmax(scale·row)
 /// (scale > 0), with AVX-512 (vecmath_avx512.c); only where `ck_gemm_supported()`.
 void ck_softmax_rows(float *x, int rows, int n, size_t stride, float scale);

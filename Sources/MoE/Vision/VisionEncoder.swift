@@ -160,11 +160,22 @@ public final class VisionEncoder: @unchecked Sendable {
             }
         }
         let scale = 1 / Float(hd).squareRoot()
+        if DenseGEMM.active {
+            // AVX-512: scores = Q·Kᵀ with K transposed per head (so no sums across lanes), softmax, P·V.
+            workers.forEach(c.heads) { wk, h in
+                let sc = s.scores.p + wk * n * n, kt = s.keysT.p + wk * hd * n, k = s.k.p + h * hd
+                for t in 0..<n { for d in 0..<hd { kt[d * n + t] = k[t * W + d] } }
+                ck_gemm_nn(Int32(n), Int32(n), Int32(hd), s.q.p + h * hd, W, kt, n, sc, n)
+                ck_softmax_rows(sc, Int32(n), Int32(n), n, scale)
+                ck_gemm_nn(Int32(n), Int32(hd), Int32(n), sc, n, s.v.p + h * hd, W, s.att.p + h * hd, W)
+            }
+            return
+        }
         workers.forEach(c.heads) { wk, h in
             let sc = s.scores.p + wk * n * n
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(n), Int32(hd), 1,
                         s.q.p + h * hd, Int32(W), s.k.p + h * hd, Int32(W), 0, sc, Int32(n))
-            if DenseGEMM.active { ck_softmax_rows(sc, Int32(n), Int32(n), n, scale) } else { for t in 0..<n { softmax(sc + t * n, n, scale: scale) } }
+            for t in 0..<n { softmax(sc + t * n, n, scale: scale) }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(hd), Int32(n), 1,
                         sc, Int32(n), s.v.p + h * hd, Int32(W), 0, s.att.p + h * hd, Int32(W))
         }
@@ -229,6 +240,7 @@ final class VisionState {
     let att: FloatBuffer        // [N, W] attention output before o_proj
     let ff: FloatBuffer         // [N, F] MLP activations
     let scores: FloatBuffer     // [workers, N, N]
+    let keysT: FloatBuffer      // [workers, headDim, N] one head's keys transposed (AVX-512 attention)
     let shuffled: FloatBuffer   // [T, 4W] pixel-shuffled tokens
     let a1: FloatBuffer         // [T, H] adapter fc1
     let a2: FloatBuffer         // [T, O] adapter fc2
@@ -243,6 +255,7 @@ final class VisionState {
         q = FloatBuffer(n * W); k = FloatBuffer(n * W); v = FloatBuffer(n * W); att = FloatBuffer(n * W)
         ff = FloatBuffer(n * c.ffn)
         scores = FloatBuffer(workers.count * n * n)
+        keysT = FloatBuffer(workers.count * n * c.headDim)
         shuffled = FloatBuffer(T * W * c.shuffle * c.shuffle)
         a1 = FloatBuffer(T * c.adapterHidden); a2 = FloatBuffer(T * c.adapterOut)
         rope = VisionState.ropeTable(c)

@@ -86,3 +86,28 @@ import Testing
         }
     }
 }
+
+/// `ck_gemm_nn` (attention's Q·Kᵀ and P·V) against double sums, with strides wider than the rows and
+/// column counts that leave partial vectors; columns past `n` are left alone.
+@Suite struct DenseGEMMNNTests {
+    @Test(arguments: [(577, 577, 88), (577, 88, 577), (7, 5, 3), (13, 130, 17), (1, 16, 1), (6, 64, 2)])
+    func matchesDoubleSums(_ size: (Int, Int, Int)) {
+        guard DenseGEMM.supported else { return }
+        let (m, n, k) = size
+        let lda = k + 3, ldb = n + 5, ldc = n + 2
+        let a = DenseGEMMTests.values(m * lda, seed: 3), b = DenseGEMMTests.values(k * ldb, seed: 4)
+        var c = [Float](repeating: 7, count: m * ldc)
+        ck_gemm_nn(Int32(m), Int32(n), Int32(k), a, lda, b, ldb, &c, ldc)
+        var worst = 0.0
+        for i in 0..<m {
+            for j in 0..<ldc {
+                if j >= n { #expect(c[i * ldc + j] == 7); continue }
+                var s = 0.0, mag = 0.0
+                for p in 0..<k { let q = Double(a[i * lda + p]) * Double(b[p * ldb + j]); s += q; mag += abs(q) }
+                worst = max(worst, abs(Double(c[i * ldc + j]) - s) / max(mag, 1e-30))
+            }
+        }
+        // Sums run in order over k in float: within k·2⁻²⁴ of the magnitude (the textbook bound).
+        #expect(worst < max(1e-6, Double(k) * 6e-8), "\(size): relative error \(worst)")
+    }
+}
