@@ -37,7 +37,11 @@ import Testing
         var handled: [String: [Int64]] { state.withLock { $0.handled } }
     }
 
-    @Test(arguments: Backend.available) func workersOnTwoProcessesNeverShareAConversation(_ backend: Backend) async throws {
+    /// With `olderArrivesLater`, each new event of a conversation is older than the ones before it
+    /// (Meta redelivering old messages): the head changes under the leasers, which is where two
+    /// snapshots could disagree on it. Order is then only checked for overlaps.
+    @Test(arguments: Backend.available, [false, true])
+    func workersOnTwoProcessesNeverShareAConversation(_ backend: Backend, olderArrivesLater: Bool) async throws {
         try await withQueue(on: backend) { first, fixture in
             let second = try await fixture.open()
             defer { try? second.close() }
@@ -49,7 +53,7 @@ import Testing
             let producer = Task {
                 for n in 0..<perConversation {
                     let events = (0..<conversations).map { c in
-                        makeEvent(c * 100 + n, conversation: "c\(c)", ts: Int64(1_000 + n * 10 + c % 3))
+                        makeEvent(c * 100 + n, conversation: "c\(c)", ts: Int64(1_000 + (olderArrivesLater ? -n : n) * 10 + c % 3))
                     }
                     _ = try await processes[n % 2].enqueue(Array(events[..<(conversations / 2)]))
                     _ = try await processes[(n + 1) % 2].enqueue(Array(events[(conversations / 2)...]))
@@ -81,7 +85,7 @@ import Testing
             let handled = holders.handled
             #expect(handled.values.map(\.count).reduce(0, +) == total, "every event handled exactly once")
             for (conversation, order) in handled {
-                #expect(order == order.sorted(), "\(conversation) handled out of order: \(order)")
+                if !olderArrivesLater { #expect(order == order.sorted(), "\(conversation) handled out of order: \(order)") }
                 #expect(Set(order).count == perConversation)
             }
             let stats = try await first.stats()
