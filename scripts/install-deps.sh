@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Chorus builds against, if any is missing (needs root or sudo).
 set -euo pipefail
-packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev libopenblas-dev libjpeg62-turbo-dev libpng-dev pkg-config)
+# postgresql: the server the queue tests start privately (scripts/postgres.sh); not needed to run Chorus on SQLite.
+packages=(libsqlite3-dev libssl-dev libcurl4-openssl-dev libopenblas-dev libjpeg62-turbo-dev libpng-dev pkg-config postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
