@@ -1,4 +1,5 @@
 import Assistant
+import ChorusCore
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -22,6 +23,11 @@ extension OpenAIRoutes {
         }
         let body: ChatCompletionRequest
         do {
+            // Foundation's JSON scanner crashes on very deep nesting (RELIABILITY.md): the bounded
+            // reader checks the bytes first; JSONDecoder then keeps 64-bit seeds exact.
+            _ = try buffer.readableBytesView.withUnsafeBytes { bytes throws(JSONValue.ParseError) in
+                try JSONValue.parse(bytes, maxDepth: 64)
+            }
             body = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(buffer.readableBytesView))
         } catch {
             return OpenAIError.invalid("invalid request body: \(Self.explain(error))").response

@@ -10,8 +10,9 @@ import FoundationNetworking
 @Suite(.serialized) struct OpenAIConcurrencyTests {
     /// Four long streams at once decode together: far fewer steps than tokens.
     @Test func concurrentStreamsDecodeTogether() async throws {
-        try await EngineHost.with { host in
-            let engine = EngineHost.engine
+        // Its own engine: other suites' requests must not count in its steps.
+        let engine = try MoEReplyEngine(path: EngineHost.modelPath, streamingBatch: 4)
+        try await EngineHost.with(engine: engine) { host in
             let before = engine.streamingDecodeCounts
             let tokens = 400
             let replies = try await withThrowingTaskGroup(of: EngineHost.Reply.self) { group in

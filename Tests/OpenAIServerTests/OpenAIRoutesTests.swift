@@ -120,6 +120,16 @@ import Testing
                 if let param { #expect(error.param == param, "\(body): \(error.message)") }
                 if let code { #expect(error.code == code, "\(body)") }
             }
+            // Deep nesting would crash Foundation's JSON scanner: a 400, and the server lives on.
+            let deep = #"{"messages":[{"role":"user","content":"hi"}],"x":"# + String(repeating: "[", count: 5000)
+                + String(repeating: "]", count: 5000) + "}"
+            let nested = try await host.request(body: deep)
+            #expect(nested.status == 400)
+            let afterwards = try await host.request(body: EngineHost.body(maxTokens: 2))
+            #expect(afterwards.status == 200)
+            // Seeds are 64-bit patterns, kept exact (not through a Double).
+            let exact = try await host.request(body: #"{"messages":[{"role":"user","content":"hi"}],"max_tokens":3,"seed":-9223372036854775807}"#)
+            #expect(exact.status == 200)
             let wrongMethod = try await host.request("GET")
             #expect(wrongMethod.status == 405)
             #expect(wrongMethod.headers["allow"] == "POST")

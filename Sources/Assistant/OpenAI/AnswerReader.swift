@@ -56,7 +56,11 @@ struct AnswerReader {
             return
         }
         guard !data.isEmpty else { return }
-        let json = try? JSONValue.parse(data)
+        // The bounded reader first: Foundation's JSON scanner crashes on very deep nesting.
+        let json = try? JSONValue.parse(data, maxDepth: 64)
+        guard json != nil || event.event == "error" else {
+            throw OpenAIEngineError(.malformed, "not JSON: \(String(data.prefix(200)))", retryable: false)
+        }
         if event.event == "error" || (json?["error"] != nil && json?["choices"] == nil) {
             let message = json?["error"]?["message"]?.stringValue ?? json?["error"]?.stringValue ?? String(data.prefix(300))
             throw OpenAIEngineError(.remote, "the server reported an error mid-stream: \(message)", retryable: true)
@@ -79,7 +83,8 @@ struct AnswerReader {
             throw OpenAIReplyEngine.statusError(status, body: raw, retryAfter: retryAfter)
         }
         guard streaming else {
-            guard let answer = try? JSONDecoder().decode(ChatCompletion.self, from: raw), let choice = answer.choices.first else {
+            guard (try? JSONValue.parse(String(decoding: raw, as: UTF8.self), maxDepth: 64)) != nil,
+                  let answer = try? JSONDecoder().decode(ChatCompletion.self, from: raw), let choice = answer.choices.first else {
                 throw OpenAIEngineError(.malformed, "not a chat.completion: \(String(decoding: raw.prefix(200), as: UTF8.self))",
                                         retryable: false)
             }

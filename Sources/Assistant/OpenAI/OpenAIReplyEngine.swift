@@ -1,3 +1,4 @@
+import ChorusCore
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -115,7 +116,8 @@ public final class OpenAIReplyEngine: ReplyEngine, Sendable {
         authorize(&request)
         let (data, status) = try await collect(request, limit: 1 << 20, deadline: settings.connectTimeout)
         guard status == 200 else { throw Self.statusError(status, body: data, retryAfter: nil) }
-        guard let list = try? JSONDecoder().decode(ModelList.self, from: data), let first = list.data.first else {
+        guard (try? JSONValue.parse(String(decoding: data, as: UTF8.self), maxDepth: 64)) != nil,
+              let list = try? JSONDecoder().decode(ModelList.self, from: data), let first = list.data.first else {
             throw OpenAIEngineError(.malformed, "GET /v1/models: no model listed (give --engine-model)", retryable: false)
         }
         return first.id

@@ -56,6 +56,15 @@ struct AnswerReaderTests {
         }
     }
 
+    /// Deep nesting would crash Foundation's JSON scanner: refused before it gets there.
+    @Test func deeplyNestedAnswersAreRefused() {
+        let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        #expect(failure("data: " + deep + "\n\n")?.kind == .malformed)
+        let inContent = #"data: {"choices":[{"delta":{"content":"# + deep + "}}]}\n\n"
+        #expect(failure(inContent)?.kind == .malformed)
+        #expect(failure(deep, headers: ["content-type": "application/json"])?.kind == .malformed)
+    }
+
     @Test func aTruncatedStreamIsRetryable() {
         let error = failure(Self.chunk("Hel"))
         #expect(error?.kind == .transport)
