@@ -4,8 +4,8 @@ import Testing
 @testable import MoE
 
 /// The AVX-512 dense product (`DenseGEMM`, `ck_gemm`) against a double-precision sum of the same
-/// values: F32 and F16 weights, sizes that leave partial tiles, partial 16-wide steps, several
-/// K blocks and several workers.
+/// values: F32 and F16 weights, sizes that leave partial tiles and panels, partial 16-wide steps,
+/// several K blocks and several workers.
 @Suite struct DenseGEMMTests {
     /// Deterministic values in [−1, 1).
     static func values(_ n: Int, seed: UInt64) -> [Float] {
@@ -45,7 +45,8 @@ import Testing
                         worst = max(worst, abs(Double(y[t * rows + r]) - s) / max(mag, 1e-30))
                     }
                 }
-                #expect(worst < 1e-6, "\(type) \(size) threads \(threads): relative error \(worst)")
+                // Sums run in order over k in float: within k·2⁻²⁴ of the magnitude (the textbook bound).
+                #expect(worst < max(1e-6, Double(cols) * 6e-8), "\(type) \(size) threads \(threads): relative error \(worst)")
             }
         }
     }
