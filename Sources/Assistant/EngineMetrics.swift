@@ -18,38 +18,43 @@ import Synchronization
 ///   layer (a token counts once per expert it chose: top-k per layer). Series appear once used.
 public final class EngineMetrics: Sendable {
     private let usage: EngineUsage
-    private let published: Mutex<EngineUsageSnapshot>
+    /// The last snapshot published and the expert counters made so far (made once: the
+    /// Prometheus factory locks and looks up on every `Counter(label:)`).
+    private let state: Mutex<(published: EngineUsageSnapshot, experts: [Int: Counter])>
+    private let promptTokens = Counter(label: "chorus_engine_prompt_tokens_total")
+    private let generatedTokens = Counter(label: "chorus_engine_generated_tokens_total")
+    private let decodeSteps = Counter(label: "chorus_engine_decode_steps_total")
+    private let promptSeconds = FloatingPointCounter(label: "chorus_engine_prompt_seconds_total")
+    private let decodeSeconds = FloatingPointCounter(label: "chorus_engine_decode_seconds_total")
 
     /// Publishes `model`'s counters (the first `publish()` adds all it has counted since it was loaded).
     public init(model: Model) {
         usage = model.usage
-        published = Mutex(EngineUsageSnapshot())
-        for label in ["chorus_engine_prompt_tokens_total", "chorus_engine_generated_tokens_total", "chorus_engine_decode_steps_total"] {
-            Counter(label: label).increment(by: 0)
-        }
-        FloatingPointCounter(label: "chorus_engine_prompt_seconds_total").increment(by: 0)
-        FloatingPointCounter(label: "chorus_engine_decode_seconds_total").increment(by: 0)
+        state = Mutex((EngineUsageSnapshot(), [:]))
+        for counter in [promptTokens, generatedTokens, decodeSteps] { counter.increment(by: 0) }
+        promptSeconds.increment(by: 0)
+        decodeSeconds.increment(by: 0)
     }
 
     /// Adds what the engine counted since the last call to the swift-metrics counters.
     public func publish() {
-        published.withLock { last in
+        state.withLock { state in
             let now = usage.snapshot()
-            publish(now.since(last))
-            last = now
-        }
-    }
-
-    private func publish(_ d: EngineUsageSnapshot) {
-        if d.promptTokens > 0 { Counter(label: "chorus_engine_prompt_tokens_total").increment(by: Int64(d.promptTokens)) }
-        if d.decodedTokens > 0 { Counter(label: "chorus_engine_generated_tokens_total").increment(by: Int64(d.decodedTokens)) }
-        if d.decodeSteps > 0 { Counter(label: "chorus_engine_decode_steps_total").increment(by: Int64(d.decodeSteps)) }
-        if d.promptSeconds > 0 { FloatingPointCounter(label: "chorus_engine_prompt_seconds_total").increment(by: d.promptSeconds) }
-        if d.decodeSeconds > 0 { FloatingPointCounter(label: "chorus_engine_decode_seconds_total").increment(by: d.decodeSeconds) }
-        for layer in d.moeLayers where layer < d.expertTokens.count {
-            for (expert, tokens) in d.expertTokens[layer].enumerated() where tokens > 0 {
-                Counter(label: "chorus_engine_expert_tokens_total", dimensions: [("layer", "\(layer)"), ("expert", "\(expert)")])
-                    .increment(by: Int64(tokens))
+            let d = now.since(state.published)
+            state.published = now
+            if d.promptTokens > 0 { promptTokens.increment(by: Int64(d.promptTokens)) }
+            if d.decodedTokens > 0 { generatedTokens.increment(by: Int64(d.decodedTokens)) }
+            if d.decodeSteps > 0 { decodeSteps.increment(by: Int64(d.decodeSteps)) }
+            if d.promptSeconds > 0 { promptSeconds.increment(by: d.promptSeconds) }
+            if d.decodeSeconds > 0 { decodeSeconds.increment(by: d.decodeSeconds) }
+            for layer in d.moeLayers where layer < d.expertTokens.count {
+                for (expert, tokens) in d.expertTokens[layer].enumerated() where tokens > 0 {
+                    let key = layer * usage.expertCount + expert
+                    let counter = state.experts[key] ?? Counter(label: "chorus_engine_expert_tokens_total",
+                                                                dimensions: [("layer", "\(layer)"), ("expert", "\(expert)")])
+                    state.experts[key] = counter
+                    counter.increment(by: Int64(tokens))
+                }
             }
         }
     }

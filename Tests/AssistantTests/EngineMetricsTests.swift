@@ -44,6 +44,11 @@ struct EngineMetricsTests {
                 #expect(sum == (prompt + generated) * Double(model.config.expertsUsed), "layer \(layer)")
             }
             #expect(experts.allSatisfy { e in model.usage.moeLayers.contains { e.labels.contains("layer=\"\($0)\"") } })
+
+            // A second scrape with nothing computed in between adds nothing (increases are published once).
+            let again = String(decoding: try await HTTPConnection.send(port: harness.chorus.port, method: "GET", path: "/metrics").body, as: UTF8.self)
+            #expect(Self.samples(again, "chorus_engine_generated_tokens_total").first?.value == generated)
+            #expect(Self.samples(again, "chorus_engine_expert_tokens_total").map(\.value).reduce(0, +) == experts.map(\.value).reduce(0, +))
         }
     }
 }
