@@ -133,4 +133,49 @@ struct RemoteEngineTests {
         }
         await harness.shutdown()
     }
+
+    @Test("with --engine-vision a picture reaches the remote model as a data URL, and the reply equals the in-process one")
+    func pictureThroughTheRemoteEngine() async throws {
+        let text = PictureTests.fixtures.appendingPathComponent("llama4-vision-text.f32.gguf").path
+        let mmproj = PictureTests.fixtures.appendingPathComponent("llama4-vision-mmproj.f32.gguf").path
+        var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
+        options.command = ["engine", "serve"]
+        options.arguments = ["--model", text, "--mmproj", mmproj, "--log-level", "info"]
+        let host = try ChorusProcess(options)
+        defer { host.stop() }
+        let config: [String: Any] = ["media_timeout_seconds": 120]
+        func picture(_ harness: Harness) async throws -> [String] {
+            let ana = MetaSimulator.Person(id: "15550100001", name: "Ana")
+            let content = await harness.simulator.picture(PictureTests.png, mimeType: "image/png",
+                                                          caption: "What colour is the circle in this picture?", platform: .whatsapp)
+            let sent = try await harness.simulator.send(content, from: ana, on: .whatsapp)
+            #expect(sent.status == 200)
+            return await harness.delivered(1).map { $0.text ?? "" }
+        }
+        let remote = try await Harness.start(config: config, arguments: ["--media-allow-host", "127.0.0.1"],
+                                             engine: ["--engine-url", "http://127.0.0.1:\(host.port)", "--engine-vision"])
+        let remoteTexts: [String]
+        do { remoteTexts = try await picture(remote) } catch {
+            await remote.shutdown()
+            throw error
+        }
+        await remote.shutdown()
+        let log = (try? String(contentsOf: host.logFile, encoding: .utf8)) ?? ""
+        let prompts = log.components(separatedBy: "\n").compactMap { line -> Int? in
+            guard line.contains("chat completion"), let range = line.range(of: "prompt_tokens=") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        #expect(prompts.count == 1)
+        #expect((prompts.first ?? 0) > 100, "the picture's tokens are in the prompt: \(prompts)")
+
+        let local = try await Harness.start(config: config, arguments: PictureTests.visionArguments + ["--model", text])
+        let localTexts: [String]
+        do { localTexts = try await picture(local) } catch {
+            await local.shutdown()
+            throw error
+        }
+        await local.shutdown()
+        #expect(remoteTexts.count == 1 && !remoteTexts[0].isEmpty)
+        #expect(remoteTexts == localTexts)
+    }
 }
