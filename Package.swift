@@ -123,7 +123,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/WebhooksTests"),
         .testTarget(name: "AssistantTests", dependencies: [
-            "chorus", "Assistant", "Queue", "ChorusCore", "Simulator", "MoE",
+            "chorus", "Assistant", "Queue", "QueuePostgres", "ChorusCore", "Simulator", "MoE",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], path: "Tests/AssistantTests"),
         .testTarget(name: "OpenAIServerTests", dependencies: [
