@@ -82,6 +82,8 @@ struct AssistantOptions {
     var openAI = false
     /// `--model-name`: the model's name at /v1/models.
     var modelName: String?
+    /// `--ingress-only`: no engine at all, whatever CHORUS_ENGINE_URL says.
+    var ingressOnly = false
 }
 
 /// The config file's shape (JSON). Every field is optional; unknown fields are an error so typos show.
@@ -271,7 +273,7 @@ extension ChorusConfig {
 
     /// The engine backend (`--engine-url`, which replaces the model file) and `--openai`.
     mutating func resolveEngine(_ options: AssistantOptions, environment: [String: String]) throws {
-        if let text = options.engineURL ?? environment["CHORUS_ENGINE_URL"], !text.isEmpty {
+        if !options.ingressOnly, let text = options.engineURL ?? environment["CHORUS_ENGINE_URL"], !text.isEmpty {
             guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ConfigError(description: "engine URL '\(text)' is not an http(s) URL")
             }

@@ -106,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
                                             alwaysAnswerGroups: alwaysAnswerGroups, threads: threads,
                                             engineURL: engineURL, engineModel: engineModel, engineVision: engineVision,
                                             engineMaxInFlight: engineMaxInFlight, engineTimeout: engineTimeout,
-                                            openAI: openai, modelName: modelName))
+                                            openAI: openai, modelName: modelName, ingressOnly: ingressOnly))
         } catch let error as ConfigError {
             throw ValidationError(error.description)
         }

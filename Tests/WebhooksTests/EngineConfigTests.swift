@@ -30,6 +30,7 @@ struct EngineConfigTests {
         environment["CHORUS_ENGINE_URL"] = "https://engine.internal"
         let fromEnvironment = try resolve(AssistantOptions(model: "m.gguf"), environment)
         #expect(fromEnvironment.engine?.endpoint("models").absoluteString == "https://engine.internal/v1/models")
+        #expect(try resolve(AssistantOptions(ingressOnly: true), environment).engine == nil, "--ingress-only wins")
     }
 
     @Test func badEngineSettingsAreClearErrors() {

@@ -12,8 +12,9 @@ public struct OpenAIEngineSettings: Sendable {
     public var seesImages = false
     /// The most requests in flight at once; more wait.
     public var maxInFlight = 8
-    /// Seconds until the response head arrives (connecting and queueing on the server).
-    public var connectTimeout: TimeInterval = 30
+    /// Seconds until the response head arrives: connecting, waiting in the server's queue and, for
+    /// Chorus's endpoint (which answers a prompt it cannot take with a 400), reading the prompt.
+    public var connectTimeout: TimeInterval = 60
     /// Seconds until the first text arrives.
     public var firstTokenTimeout: TimeInterval = 120
     /// Seconds for the whole reply.
