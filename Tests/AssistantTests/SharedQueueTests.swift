@@ -98,6 +98,10 @@ struct SharedQueueTests {
             #expect(history.map(\.role) == Array(repeating: [HistoryEntry.Role.user, .assistant], count: Self.messagesEach).flatMap { $0 },
                     "each question answered before the next one was read")
         }
+        // The operator's view of the shared queue, password masked.
+        let (statsStatus, stats) = try OperatorCommandTests.chorus(["queue", "stats", "--json", "--database", url])
+        #expect(statsStatus == 0 && stats.contains(#""done":\#(total)"#) && stats.contains(":***@"), "\(stats)")
+        #expect(!stats.contains(Self.password(base) ?? "\u{0}"))
         // Both front ends took webhooks; together they stored and handled each event once.
         let stored = try servers.map { try Self.counter("chorus_events_stored_total", port: $0.port) }
         let handled = try servers.map { try Self.counter("chorus_events_handled_total", port: $0.port) }
