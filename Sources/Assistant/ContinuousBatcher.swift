@@ -7,9 +7,13 @@ import Synchronization
 /// token is chosen, and leave when they stop. All requests in flight share each step's weight
 /// reads through `BatchDecoder`, so many streams cost little more than one.
 ///
-/// The loop runs on the engine's compute queue while any stream is active and ends when none
-/// is; `MoEReplyEngine.generate` batches queue behind it (and it behind them).
-final class ContinuousBatcher: Sendable {
+/// Each step runs as its own block on the engine's compute queue and queues the next while any
+/// stream is active, so a `MoEReplyEngine.generate` batch (the assistant's, with `serve --openai`)
+/// runs between two steps instead of waiting for every stream to end.
+///
+/// `active` and `decoder` are touched only by those blocks (one at a time on the serial queue);
+/// `state` is shared with `submit` under its mutex.
+final class ContinuousBatcher: @unchecked Sendable {
     /// One streamed request: where its events go, and whether its reader is gone.
     final class Job: Sendable {
         let request: GenerationRequest
@@ -42,6 +46,8 @@ final class ContinuousBatcher: Sendable {
     /// The most replies decoded together; more wait in arrival order.
     let maxBatch: Int
     private let state = Mutex(State())
+    private var active: [Active] = []
+    private var decoder: BatchDecoder?
     /// Decode steps run, and rows (one token of one stream) decoded in them: rows per step is
     /// the batch the streams shared.
     let steps = Atomic<Int>(0), rows = Atomic<Int>(0)
@@ -62,70 +68,71 @@ final class ContinuousBatcher: Sendable {
         if startsLoop { engine.queue.async { self.run(engine) } }
     }
 
-    /// Admits waiting jobs, samples one token per active job, sends the text, steps the batch;
-    /// until nothing is active or waiting.
+    /// One step: admits waiting jobs, samples one token per active job, sends the text, steps the
+    /// batch; then queues the next step, unless nothing is active or waiting.
     private func run(_ engine: MoEReplyEngine) {
-        var active: [Active] = []
-        var decoder: BatchDecoder?
-        while true {
-            let room = maxBatch - active.count
-            let joining: [Job] = state.withLock { state in
-                let taken = Array(state.pending.prefix(room))
-                state.pending.removeFirst(taken.count)
-                if active.isEmpty, taken.isEmpty { state.running = false }
-                return taken
-            }
-            if active.isEmpty, joining.isEmpty { return }
-            for job in joining {
-                guard !job.isCancelled else { job.events.finish(); continue }
-                do {
-                    let stream = try engine.start(job.request)
-                    job.events.yield(.started(promptTokens: stream.promptTokens))
-                    active.append(Active(job: job, stream: stream, text: StreamingDetokenizer(tokenizer: engine.tokenizer)))
-                } catch {
-                    job.events.finish(throwing: error)
-                }
-            }
-            var stepping: [Int] = []
-            var tokens: [Int32] = []
-            var leaving = IndexSet()
-            for index in active.indices {
-                guard !active[index].job.isCancelled else {
-                    active[index].job.events.finish()
-                    leaving.insert(index)
-                    continue
-                }
-                let next = engine.choose(&active[index].stream)
-                send(&active[index])
-                if let next {
-                    stepping.append(index)
-                    tokens.append(next)
-                } else {
-                    let tail = active[index].text.finish()
-                    if !tail.isEmpty { active[index].job.events.yield(.text(tail, tokens: 0)) }
-                    let stream = active[index].stream
-                    active[index].job.events.yield(.finished(stream.finish ?? .stop, completionTokens: stream.output.count))
-                    active[index].job.events.finish()
-                    leaving.insert(index)
-                }
-            }
-            if !stepping.isEmpty {
-                let longest = stepping.map { active[$0].stream.session.maxTokens }.max() ?? 1
-                if decoder == nil || decoder!.maxTokens < longest {
-                    decoder = BatchDecoder(model: engine.model, maxBatch: maxBatch, maxTokens: max(longest, engine.contextTokens))
-                }
-                do {
-                    let logits = try decoder!.step(stepping.map { active[$0].stream.session }, tokens)
-                    steps.add(1, ordering: .relaxed)
-                    rows.add(stepping.count, ordering: .relaxed)
-                    for (row, index) in stepping.enumerated() { active[index].stream.logits = logits[row] }
-                } catch {
-                    for index in stepping { active[index].job.events.finish(throwing: error) }
-                    leaving.formUnion(IndexSet(stepping))
-                }
-            }
-            for index in leaving.reversed() { active.remove(at: index) }
+        let room = maxBatch - active.count
+        let idle = active.isEmpty
+        let joining: [Job] = state.withLock { state in
+            let taken = Array(state.pending.prefix(room))
+            state.pending.removeFirst(taken.count)
+            if idle, taken.isEmpty { state.running = false }
+            return taken
         }
+        if active.isEmpty, joining.isEmpty {
+            decoder = nil
+            return
+        }
+        for job in joining {
+            guard !job.isCancelled else { job.events.finish(); continue }
+            do {
+                let stream = try engine.start(job.request)
+                job.events.yield(.started(promptTokens: stream.promptTokens))
+                active.append(Active(job: job, stream: stream, text: StreamingDetokenizer(tokenizer: engine.tokenizer)))
+            } catch {
+                job.events.finish(throwing: error)
+            }
+        }
+        var stepping: [Int] = []
+        var tokens: [Int32] = []
+        var leaving = IndexSet()
+        for index in active.indices {
+            guard !active[index].job.isCancelled else {
+                active[index].job.events.finish()
+                leaving.insert(index)
+                continue
+            }
+            let next = engine.choose(&active[index].stream)
+            send(&active[index])
+            if let next {
+                stepping.append(index)
+                tokens.append(next)
+            } else {
+                let tail = active[index].text.finish()
+                if !tail.isEmpty { active[index].job.events.yield(.text(tail, tokens: 0)) }
+                let stream = active[index].stream
+                active[index].job.events.yield(.finished(stream.finish ?? .stop, completionTokens: stream.output.count))
+                active[index].job.events.finish()
+                leaving.insert(index)
+            }
+        }
+        if !stepping.isEmpty {
+            let longest = stepping.map { active[$0].stream.session.maxTokens }.max() ?? 1
+            if decoder == nil || decoder!.maxTokens < longest {
+                decoder = BatchDecoder(model: engine.model, maxBatch: maxBatch, maxTokens: max(longest, engine.contextTokens))
+            }
+            do {
+                let logits = try decoder!.step(stepping.map { active[$0].stream.session }, tokens)
+                steps.add(1, ordering: .relaxed)
+                rows.add(stepping.count, ordering: .relaxed)
+                for (row, index) in stepping.enumerated() { active[index].stream.logits = logits[row] }
+            } catch {
+                for index in stepping { active[index].job.events.finish(throwing: error) }
+                leaving.formUnion(IndexSet(stepping))
+            }
+        }
+        for index in leaving.reversed() { active.remove(at: index) }
+        engine.queue.async { self.run(engine) }
     }
 
     /// Sends the text of the tokens chosen since the last send (whole characters only).
