@@ -52,6 +52,10 @@ final class ContinuousBatcher: @unchecked Sendable {
     /// the batch the streams shared.
     let steps = Atomic<Int>(0), rows = Atomic<Int>(0)
 
+    /// Prompt tokens read per step while other streams wait (llama.cpp's default batch is 2048,
+    /// vLLM's chunked prefill 512–2048; small here because the CPU reads them at hundreds a second).
+    static let prefillBudget = 256
+
     init(maxBatch: Int) { self.maxBatch = max(1, maxBatch) }
 
     /// Requests waiting for a place in the batch (not counting those decoding).
@@ -71,27 +75,34 @@ final class ContinuousBatcher: @unchecked Sendable {
     /// One step: admits waiting jobs, samples one token per active job, sends the text, steps the
     /// batch; then queues the next step, unless nothing is active or waiting.
     private func run(_ engine: MoEReplyEngine) {
-        let room = maxBatch - active.count
+        // Prefill pauses every stream in the batch: with streams running, a step reads at most
+        // `prefillBudget` prompt tokens (and at least one prompt); idle, it takes all that fit.
         let idle = active.isEmpty
-        let joining: [Job] = state.withLock { state in
-            let taken = Array(state.pending.prefix(room))
-            state.pending.removeFirst(taken.count)
-            if idle, taken.isEmpty { state.running = false }
-            return taken
-        }
-        if active.isEmpty, joining.isEmpty {
-            decoder = nil
-            return
-        }
-        for job in joining {
+        var prefilled = 0
+        while active.count < maxBatch, idle || prefilled < Self.prefillBudget {
+            let job: Job? = state.withLock { state in
+                guard !state.pending.isEmpty else { return nil }
+                return state.pending.removeFirst()
+            }
+            guard let job else { break }
             guard !job.isCancelled else { job.events.finish(); continue }
             do {
                 let stream = try engine.start(job.request)
+                prefilled += stream.promptTokens
                 job.events.yield(.started(promptTokens: stream.promptTokens))
                 active.append(Active(job: job, stream: stream, text: StreamingDetokenizer(tokenizer: engine.tokenizer)))
             } catch {
                 job.events.finish(throwing: error)
             }
+        }
+        if active.isEmpty {
+            // Stop, unless a job arrived since the last look (then the next block takes it).
+            let more = state.withLock { state in
+                state.running = !state.pending.isEmpty
+                return state.running
+            }
+            if more { engine.queue.async { self.run(engine) } } else { decoder = nil }
+            return
         }
         var stepping: [Int] = []
         var tokens: [Int32] = []
