@@ -8,7 +8,8 @@
 # The cluster's folder is $CHORUS_PG_DIR (default /tmp/chorus-pg-<uid>); its URL is written to
 # $CHORUS_PG_DIR/url (user chorus, a random password, database chorus). PostgreSQL refuses to run
 # as root, so under root the cluster belongs to the `postgres` user that Debian's package creates.
-# Throwaway settings: fsync off (tests only), 300 connections (tests run in parallel).
+# Throwaway settings: fsync off (tests only; CHORUS_PG_DURABLE=1 keeps PostgreSQL's durable
+# defaults, for benchmarks), 300 connections (tests run in parallel).
 set -euo pipefail
 
 dir="${CHORUS_PG_DIR:-/tmp/chorus-pg-$(id -u)}"
@@ -41,6 +42,8 @@ start() {
   rm -rf "$dir"
   mkdir -p "$dir"
   local bin port password
+  local fast="-c fsync=off -c full_page_writes=off"
+  [ "${CHORUS_PG_DURABLE:-0}" = 1 ] && fast=""
   bin=$(bindir)
   port=$(free_port)
   password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
@@ -52,7 +55,7 @@ start() {
     || { cat "$dir/initdb.log" >&2; exit 1; }
   rm -f "$dir/pwfile"
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c full_page_writes=off" start >/dev/null \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 $fast" start >/dev/null \
     || { cat "$dir/server.log" >&2; exit 1; }
   PGPASSWORD="$password" "$bin/psql" -q -h 127.0.0.1 -p "$port" -U chorus -d postgres -c "CREATE DATABASE chorus" >/dev/null
   local url="postgres://chorus:$password@127.0.0.1:$port/chorus?sslmode=disable"
