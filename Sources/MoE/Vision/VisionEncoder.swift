@@ -12,8 +12,12 @@ import CKernels
 ///     LayerNorm (post), drop the class token → [24×24, W]
 ///     pixel shuffle 2× → [12×12, 4W] → GELU(fc1) → GELU(fc2) → projector → [144, text width]
 ///
+/// Products, softmax and GELU run on AVX-512 kernels in C where the CPU has them (`DenseGEMM`,
+/// Sources/CKernels/gemm_avx512.c, vecmath_avx512.c), else on OpenBLAS and libm.
+///
 /// Thread-safe: encodes run one at a time (one scratch state, all workers busy with each); see scripts/README.md
-/// ("Llama 4 vision: where Chorus differs from llama.cpp") for the two places llama.cpp computes otherwise.
+/// ("Llama 4 vision: the reference, and where Chorus differs from llama.cpp") for where llama.cpp
+/// computes otherwise and how far the two agree elsewhere.
 public final class VisionEncoder: @unchecked Sendable {
     /// Sizes read from the file.
     public let config: VisionConfig
