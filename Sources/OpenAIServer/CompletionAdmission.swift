@@ -24,3 +24,17 @@ final class CompletionAdmission: Sendable {
     /// Requests in flight now.
     var current: Int { inFlight.withLock { $0 } }
 }
+
+/// A place in flight, given back exactly once.
+final class Place: Sendable {
+    private let admission: CompletionAdmission
+    private let released = Atomic<Bool>(false)
+
+    init(_ admission: CompletionAdmission) { self.admission = admission }
+
+    func release() {
+        if !released.exchange(true, ordering: .relaxed) { admission.leave() }
+    }
+
+    deinit { release() }
+}

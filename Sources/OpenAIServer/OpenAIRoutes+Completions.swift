@@ -5,7 +5,6 @@ import Hummingbird
 import HTTPTypes
 import MoE
 import NIOCore
-import Synchronization
 
 extension OpenAIRoutes {
     /// `POST /v1/chat/completions`: reads and checks the body, takes a place (or 503), waits for
@@ -162,59 +161,5 @@ extension OpenAIRoutes {
         default:
             return "\(error)"
         }
-    }
-}
-
-/// The engine's events for one request, read first by the handler (the prompt's outcome), then
-/// by the response body: one reader at a time, never concurrently. Dropping it cancels the
-/// request in the engine.
-final class EventReader: @unchecked Sendable {
-    private var iterator: AsyncThrowingStream<GenerationEvent, any Error>.AsyncIterator
-
-    init(_ events: AsyncThrowingStream<GenerationEvent, any Error>) { iterator = events.makeAsyncIterator() }
-
-    func next() async throws -> GenerationEvent? { try await iterator.next() }
-}
-
-/// A place in flight, given back exactly once.
-final class Place: Sendable {
-    private let admission: CompletionAdmission
-    private let released = Atomic<Bool>(false)
-
-    init(_ admission: CompletionAdmission) { self.admission = admission }
-
-    func release() {
-        if !released.exchange(true, ordering: .relaxed) { admission.leave() }
-    }
-
-    deinit { release() }
-}
-
-/// The engine's stream ended before it said the prompt was read.
-struct OpenAIStreamEnded: Error, CustomStringConvertible {
-    var description: String { "the engine ended the request before reading its prompt" }
-}
-
-/// The fixed parts of one answer's chunks.
-struct Answer: Sendable {
-    let id: String
-    let created: Int
-    let model: String
-    let promptTokens: Int
-
-    /// A `chat.completion.chunk` event.
-    func chunk(_ choice: ChatCompletionChunk.Choice, includeUsage: Bool) -> ByteBuffer {
-        Self.event(ChatCompletionChunk(id: id, created: created, model: model, choices: [choice], writesNullUsage: includeUsage))
-    }
-
-    /// `data: <json>\n\n`.
-    static func event(_ value: some Encodable) -> ByteBuffer {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(data)
-        buffer.writeString("\n\n")
-        return buffer
     }
 }

@@ -15,7 +15,7 @@ extension OpenAIReplyEngine {
         urlRequest.setValue("text/event-stream", forHTTPHeaderField: "Accept")
         authorize(&urlRequest)
         let (parts, cancel) = transport.start(urlRequest)
-        let progress = Progress()
+        let progress = RequestProgress()
         let watchdog = Task { [settings] in
             let start = ContinuousClock.now
             for (phase, seconds) in [("connect", settings.connectTimeout), ("first token", settings.firstTokenTimeout),
@@ -99,32 +99,4 @@ extension OpenAIReplyEngine {
         let retryable = status == 408 || status == 429 || status >= 500
         return OpenAIEngineError(.status(status), "HTTP \(status): \(message)", retryable: retryable, retryAfter: retryAfter)
     }
-}
-
-/// Which deadlines have been met, shared by the reader and the watchdog.
-final class Progress: @unchecked Sendable {
-    enum Milestone: Int { case none, head, text }
-    private let lock = NSLock()
-    private var reached = Milestone.none
-    private var finished = false
-    private(set) var expiredPhase: String?
-
-    func reach(_ milestone: Milestone) {
-        lock.withLock { if milestone.rawValue > reached.rawValue { reached = milestone } }
-    }
-
-    /// Whether `phase`'s deadline is missed now (recorded once).
-    func expire(_ phase: String) -> Bool {
-        lock.withLock {
-            let missed = switch phase {
-            case "connect": reached == .none
-            case "first token": reached.rawValue < Milestone.text.rawValue
-            default: true
-            }
-            if missed { expiredPhase = phase }
-            return missed
-        }
-    }
-
-    var expired: String? { lock.withLock { expiredPhase } }
 }
