@@ -87,20 +87,13 @@ extension PostgresQueue {
     /// and the session not read-only, within 5 seconds. Never throws.
     public func isWritable() async -> Bool {
         do {
-            return try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try await self.execute("probe") { connection in
-                        try await connection.query(
-                            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
-                            logger: self.logger).collect().first?.decode(Bool.self) ?? false
-                    }
+            let limit = min(configuration.operationTimeout, .seconds(5))
+            return try await withDeadline(limit, onTimeout: { CancellationError() }) {
+                try await self.execute("probe") { connection in
+                    try await connection.query(
+                        "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'",
+                        logger: self.logger).collect().first?.decode(Bool.self) ?? false
                 }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(5))
-                    throw CancellationError()
-                }
-                defer { group.cancelAll() }
-                return try await group.next() ?? false
             }
         } catch {
             logger.warning("queue not writable", metadata: ["error": "\(error)"])

@@ -127,7 +127,7 @@ public final class PostgresQueue: QueueBackend {
     /// Runs `body` on a pooled connection inside BEGIN … COMMIT (ROLLBACK when it throws); errors
     /// from the server become `PostgresQueueError`s naming `what`, others pass through unchanged.
     @discardableResult
-    func transaction<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await execute(what) { connection in
             try await connection.query("BEGIN", logger: self.logger)
             do {
@@ -141,14 +141,35 @@ public final class PostgresQueue: QueueBackend {
         }
     }
 
-    /// Runs `body` on a pooled connection, translating server errors (see `transaction`).
+    /// Runs `body` on a pooled connection, translating server errors (see `transaction`), within
+    /// `operationTimeout`: while the server is down the pool would otherwise hold callers until
+    /// its circuit breaker trips (about a minute), and Meta's webhook would wait as long.
     @discardableResult
-    func execute<T: Sendable>(_ what: String, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withConnection { connection in try await body(connection) }
-        } catch let error as PSQLError {
-            throw PostgresQueueError(what, error, location: location)
+    func execute<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client, location = self.location, limit = configuration.operationTimeout
+        return try await withDeadline(limit, onTimeout: { PostgresQueueError(timeout: what, after: limit, location: location) }) {
+            do {
+                return try await client.withConnection { connection in try await body(connection) }
+            } catch let error as PSQLError {
+                throw PostgresQueueError(what, error, location: location)
+            } catch let error as PostgresTransactionError {
+                throw PostgresQueueError(what, message: "\(error)", location: location)
+            } catch let error as QueueError {
+                throw error
+            } catch let error as PostgresQueueError {
+                throw error
+            } catch {
+                throw PostgresQueueError(what, message: Self.describe(error), location: location)
+            }
         }
+    }
+
+    /// A pool or connection failure as one line (postgres-nio's own descriptions are generic on purpose).
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionCreationCircuitBreakerTripped") { return "the server cannot be reached (the pool gave up connecting for now)" }
+        if text.contains("poolShutdown") { return "the queue is closed" }
+        return text
     }
 }
 

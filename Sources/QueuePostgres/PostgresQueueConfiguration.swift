@@ -20,6 +20,9 @@ public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
     public var poolSize: Int
     /// Events in flight in `enqueue` calls; past it `enqueue` throws `QueueError.overloaded`.
     public var maxPendingEvents: Int
+    /// The longest any one queue call waits (`timeout=` seconds in the URL, default 10): past it
+    /// the call fails (the ingress answers 503 and Meta retries) instead of waiting for the pool.
+    public var operationTimeout: Duration
     /// Attempts and backoff for failing events.
     public var retryPolicy: RetryPolicy
     /// The time source for `created_at` and `updated_at`.
@@ -44,9 +47,16 @@ public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
         let database = path.isEmpty ? user : path
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name.lowercased()] = item.value ?? "" }
-        let known: Set<String> = ["sslmode", "pool", "schema", "host"]
+        let known: Set<String> = ["sslmode", "pool", "schema", "host", "timeout"]
         if let unknown = query.keys.sorted().first(where: { !known.contains($0) }) {
-            throw QueueLocationError("\(masked): unknown option \(unknown) (known: sslmode, pool, schema, host)")
+            throw QueueLocationError("\(masked): unknown option \(unknown) (known: sslmode, pool, schema, timeout, host)")
+        }
+        var operationTimeout = Duration.seconds(10)
+        if let text = query["timeout"] {
+            guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+                throw QueueLocationError("\(masked): timeout must be seconds, more than 0 and at most 3600")
+            }
+            operationTimeout = .milliseconds(Int64(seconds * 1000))
         }
 
         let tls: PostgresClient.Configuration.TLS
@@ -107,6 +117,7 @@ public struct PostgresQueueConfiguration: Sendable, CustomStringConvertible {
         self.probe = probe
         self.schema = schema
         self.poolSize = poolSize
+        self.operationTimeout = operationTimeout
         self.maxPendingEvents = maxPendingEvents
         self.retryPolicy = retryPolicy
         self.clock = clock

@@ -10,6 +10,20 @@ public struct PostgresQueueError: Error, Sendable, CustomStringConvertible {
     /// One sentence.
     public let description: String
 
+    /// An operation that did not finish within `limit`.
+    init(timeout operation: String, after limit: Duration, location: String) {
+        self.operation = operation
+        sqlState = nil
+        description = "PostgreSQL \(operation) timed out after \(limit) at \(location)"
+    }
+
+    /// A failure that is not the server's answer (pool, connection).
+    init(_ operation: String, message: String, location: String) {
+        self.operation = operation
+        sqlState = nil
+        description = "PostgreSQL \(operation) failed at \(location): \(message)"
+    }
+
     /// Describes `error` raised while doing `operation` on the database at `location` (masked).
     init(_ operation: String, _ error: PSQLError, location: String) {
         self.operation = operation

@@ -105,6 +105,43 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: Backend.postgresURL != nil)) func aCallPastItsTimeoutFailsAndMetasRetryIsADuplicate() async throws {
+        try await withQueue(on: .postgres) { _, fixture in
+            let queue = try await PostgresQueue(url: fixture.location + "&timeout=0.5")
+            defer { try? queue.close() }
+            let locker = try #require(try await fixture.open() as? PostgresQueue)
+            defer { try? locker.close() }
+            let holding = Flag(), release = Flag()
+            let lock = Task {
+                try await locker.transaction("hold") { connection in
+                    try await connection.query("LOCK TABLE event IN EXCLUSIVE MODE", logger: locker.logger)
+                    holding.set()
+                    while !release.isSet { try await Task.sleep(for: .milliseconds(5)) }
+                }
+            }
+            #expect(await eventually { holding.isSet })
+            let started = ContinuousClock.now
+            await #expect {
+                _ = try await queue.enqueue([makeEvent(1)])
+            } throws: { error in
+                "\(error)".contains("timed out after 0.5 seconds")
+            }
+            #expect(ContinuousClock.now - started < .seconds(2), "the caller is answered at the deadline")
+            release.set()
+            try await lock.value
+            // The insert was already sent: it commits once the lock is gone, and Meta's retry of
+            // the body the ingress answered 503 is a duplicate, not a second event.
+            var stored = 0
+            for _ in 0..<200 where stored == 0 {
+                stored = try await queue.stats().total
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(stored == 1)
+            let retried = try await queue.enqueue([makeEvent(1)])
+            #expect(retried == EnqueueResult(inserted: 0, duplicates: 1))
+        }
+    }
+
     @Test func postgresIsTestedInCI() {
         // scripts/test.sh starts a cluster and sets the URL; in CI a missing one is a failure, not a skip.
         if ProcessInfo.processInfo.environment["CI"] == "true" {
