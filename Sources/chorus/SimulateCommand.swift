@@ -19,7 +19,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "With --server-port: the port of the fake Graph API to start (the server's --graph-url must point at it).")
     var graphPort: Int?
 
-    @Option(help: "With --server-port: the running server's database, for exact waits and gate checks.")
+    @Option(help: "The server's queue (SQLite path or postgres:// URL): with --server-port the running server's, for exact waits and gate checks; with crash, the one the started server uses.")
     var database: String?
 
     @Option(help: "GGUF model the simulated server answers with (env CHORUS_MODEL; default: the bundled model).")

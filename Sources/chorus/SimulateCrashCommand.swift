@@ -36,7 +36,8 @@ struct SimulateCrashCommand: AsyncParsableCommand {
     func run() async throws {
         let deployment = try await SimulatedDeployment.start(
             model: try options.resolvedModel(),
-            config: ["max_reply_tokens": 8, "lease_seconds": 10, "send_lease_seconds": 5, "send_retry_base_seconds": 0.1])
+            config: ["max_reply_tokens": 8, "lease_seconds": 10, "send_lease_seconds": 5, "send_retry_base_seconds": 0.1],
+            database: options.database)
         let report = try await deployment.whileRunning { try await crash(deployment) }
         print(report.summary)
         if !report.passed { throw ExitCode(1) }

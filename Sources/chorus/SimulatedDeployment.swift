@@ -11,14 +11,17 @@ final class SimulatedDeployment: @unchecked Sendable {
     let server: ChorusProcess
     let store: any QueueBackend
 
-    /// Starts the fake Graph API, then `chorus serve --model MODEL --graph-url <fake>`.
-    static func start(model: String, serveArguments: [String] = [], config: [String: Any] = [:]) async throws -> SimulatedDeployment {
+    /// Starts the fake Graph API, then `chorus serve --model MODEL --graph-url <fake>`, on `database`
+    /// (a SQLite path or a postgres:// URL; a fresh temporary SQLite file when nil).
+    static func start(model: String, serveArguments: [String] = [], config: [String: Any] = [:],
+                      database: String? = nil) async throws -> SimulatedDeployment {
         guard FileManager.default.fileExists(atPath: model) else {
             throw ConfigError(description: "no model at \(model): pass --model FILE.gguf")
         }
         let port = ChorusProcess.freePort()
         var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
         options.port = port
+        options.database = database
         let simulator = await MetaSimulator(serverPort: port, appSecret: options.appSecret, accessToken: options.accessToken)
         try await simulator.startGraph()
         var settings: [String: Any] = ["send_retry_base_seconds": 0.2, "send_retry_cap_seconds": 5]
