@@ -178,4 +178,33 @@ struct RemoteEngineTests {
         #expect(remoteTexts.count == 1 && !remoteTexts[0].isEmpty)
         #expect(remoteTexts == localTexts)
     }
+
+    @Test("an engine host that is down at first: the message waits in the queue and is answered once it is up")
+    func engineHostStartsLate() async throws {
+        let port = ChorusProcess.freePort()
+        let front = try await Harness.start(engine: ["--engine-url", "http://127.0.0.1:\(port)"])
+        var host: ChorusProcess?
+        do {
+            _ = try await front.simulator.say("Hello there, anyone home?", from: Self.people[0], on: .messenger)
+            try await Task.sleep(for: .seconds(2.5))
+            let early = await front.simulator.ledger.deliveredTexts
+            #expect(early.isEmpty, "no engine, no reply yet")
+            let log = front.chorus.tail(400)
+            #expect(log.contains("generation failed"), "the tries failed and the event went back to the queue: \(log)")
+            var options = ChorusProcess.Options(executable: ChorusProcess.siblingExecutable())
+            options.command = ["engine", "serve"]
+            options.port = port
+            options.arguments = ["--model", Harness.model, "--log-level", "info"]
+            host = try ChorusProcess(options)
+            let texts = await front.delivered(1)
+            #expect(texts.count == 1)
+            #expect(texts.first?.text?.isEmpty == false)
+        } catch {
+            host?.stop()
+            await front.shutdown()
+            throw error
+        }
+        host?.stop()
+        await front.shutdown()
+    }
 }

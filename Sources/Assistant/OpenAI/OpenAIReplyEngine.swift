@@ -105,7 +105,8 @@ public final class OpenAIReplyEngine: ReplyEngine, Sendable {
     func modelName() async throws -> String {
         if let model = settings.model { return model }
         if let known = resolvedModel.value { return known }
-        let name = try await withRetries { try await self.fetchModelName() }
+        // One try: the caller's attempt is already inside the retry loop.
+        let name = try await fetchModelName()
         resolvedModel.value = name
         return name
     }
