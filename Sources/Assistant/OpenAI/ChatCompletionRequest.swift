@@ -29,7 +29,9 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
 
     /// A message's content: a string, or an array of parts.
     public enum Content: Codable, Sendable, Equatable {
+        /// Plain text.
         case text(String)
+        /// Text and picture parts, in order.
         case parts([Part])
 
         public init(from decoder: any Decoder) throws {
@@ -71,7 +73,9 @@ public struct ChatCompletionRequest: Codable, Sendable, Equatable {
 
     /// A content part: `{"type":"text","text":…}` or `{"type":"image_url","image_url":{"url":…}}`.
     public enum Part: Codable, Sendable, Equatable {
+        /// Text.
         case text(String)
+        /// A picture's URL (Chorus's endpoint takes `data:` URLs only).
         case imageURL(String)
 
         enum CodingKeys: String, CodingKey { case type, text, image_url }
