@@ -54,7 +54,7 @@ func buildApplication(
                   engine: (replyEngine as? MoEReplyEngine).map { EngineMetrics(model: $0.model) }).register(on: router)
     if let replyEngine {
         let tokens = config.ingress.platforms.compactMapValues { $0.accessToken?.value }
-        let graph = GraphClient(baseURL: config.graphURL, tokens: tokens)
+        let graph = GraphClient(baseURL: config.graphURL, tokens: tokens, timeout: config.graphTimeout)
         let released = try await queue.releaseLeases(owner: config.workerID, now: Date())
         if released.events + released.sends > 0 {
             logger.notice("took back leases of a previous run", metadata: [

@@ -33,6 +33,9 @@ struct ChorusConfig: Sendable {
     var idleTimeout: Double = 30
     /// The Graph API base URL (Meta's, or the simulator's fake).
     var graphURL = URL(string: "https://graph.facebook.com")!
+    /// How long one Send API call may take, in seconds, before it is retried (a call that timed
+    /// out may still have been delivered: the documented duplicate window).
+    var graphTimeout: Double = 15
     /// Compute threads for the engine.
     var threads = 1
     /// How the assistant behaves.
@@ -122,6 +125,7 @@ struct ConfigFile: Decodable {
     var media_timeout_seconds: Double?
     var send_rates: [String: Double]?
     var idle_timeout_seconds: Double?
+    var graph_timeout_seconds: Double?
     var messenger: PlatformSection?
     var instagram: PlatformSection?
     var whatsapp: PlatformSection?
@@ -205,6 +209,8 @@ extension ChorusConfig {
         config.mediaMaxBytes = file.media_max_bytes ?? config.mediaMaxBytes
         config.mediaTimeout = file.media_timeout_seconds ?? config.mediaTimeout
         config.idleTimeout = file.idle_timeout_seconds ?? config.idleTimeout
+        config.graphTimeout = file.graph_timeout_seconds ?? config.graphTimeout
+        guard config.graphTimeout > 0 else { throw ConfigError(description: "graph_timeout_seconds must be positive") }
         guard config.idleTimeout > 0 else { throw ConfigError(description: "idle_timeout_seconds must be positive") }
         for (name, rate) in file.send_rates ?? [:] {
             guard let platform = Platform(rawValue: name), rate > 0 else {
@@ -338,6 +344,7 @@ extension ChorusConfig {
                    "always_answer_groups", "system_prompt", "threads", "max_reply_tokens", "min_reply_tokens", "batch_size", "seed",
                    "send_retry_base_seconds", "send_retry_cap_seconds", "send_max_attempts", "send_lease_seconds",
                    "lease_seconds", "worker_id", "mmproj", "media_allow_hosts", "media_max_bytes", "media_timeout_seconds", "send_rates", "idle_timeout_seconds",
+                   "graph_timeout_seconds",
                    "messenger", "instagram", "whatsapp"]
         let section = CredentialField.allCases.map(\.rawValue)
         guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else { return }

@@ -22,7 +22,10 @@ struct Harness {
         let simulator = await MetaSimulator(serverPort: port, appSecret: options.appSecret, accessToken: options.accessToken)
         let graphPort = ChorusProcess.freePort()
         if !graphDown { try await simulator.startGraph(port: graphPort) }
-        var settings: [String: Any] = ["send_retry_base_seconds": 0.05, "send_retry_cap_seconds": 0.5, "max_reply_tokens": 24]
+        // The fake Graph API runs in this test process, which heavy suites can starve for seconds:
+        // a generous send timeout keeps a slow answer from becoming a retry and a second delivery.
+        var settings: [String: Any] = ["send_retry_base_seconds": 0.05, "send_retry_cap_seconds": 0.5, "max_reply_tokens": 24,
+                                       "graph_timeout_seconds": 60]
         settings.merge(config) { _, new in new }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("chorus-config-\(UUID()).json")
         try JSONSerialization.data(withJSONObject: settings).write(to: file)
@@ -72,11 +75,12 @@ struct Harness {
     /// Waits for `count` delivered texts, then a little longer to catch extras.
     func delivered(_ count: Int, settle: Duration = .milliseconds(300)) async -> [GraphRecord] {
         let texts = await simulator.ledger.waitForDeliveredTexts(count, timeout: .seconds(60))
-        if texts.count < count {
-            let records = await simulator.ledger.records
-            print("expected \(count) delivered texts, got \(texts.count); fake Graph records: \(records)\nchorus log:\n\(chorus.tail(40))")
-        }
         try? await Task.sleep(for: settle)
-        return await simulator.ledger.deliveredTexts
+        let settled = await simulator.ledger.deliveredTexts
+        if texts.count < count || settled.count > count {
+            let records = await simulator.ledger.records
+            print("expected \(count) delivered texts, got \(settled.count); fake Graph records: \(records)\nchorus log:\n\(chorus.tail(40))")
+        }
+        return settled
     }
 }
