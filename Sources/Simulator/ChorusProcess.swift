@@ -11,7 +11,7 @@ public final class ChorusProcess: @unchecked Sendable {
         public var executable: URL
         /// The port to listen on (chosen free when nil).
         public var port: Int?
-        /// The queue database (a fresh temporary file when nil).
+        /// The queue database: a SQLite path or a postgres:// URL (a fresh temporary file when nil).
         public var database: String?
         /// App secret, verify token and access token, the same for all three platforms.
         public var appSecret = "simulator-app-secret"
