@@ -12,7 +12,8 @@
 /// - `Forward.swift`: the one forward pass, over a batch of rows (`BatchRows`): a prompt of one
 ///   session, or one token each of many sessions (`BatchDecoder`, `Batch.swift`).
 /// - `Kernels/`: dequantization (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K), integer row dots
-///   on quantized activations, the `Linear` products over OpenBLAS, norms, RoPE, softmax, SiLU.
+///   on quantized activations and F32 rows (C: `Sources/CKernels`), the `Linear` products (those
+///   kernels, OpenBLAS where none fits), the worker threads, norms, RoPE, softmax, SiLU.
 /// - `Tokenizer/`, `ChatTemplate*`, `Sampler*`: text ↔ tokens, prompts and sampling;
 ///   `Conversation`: a multi-turn chat on one session whose KV cache carries over between turns.
 /// - `LoadProgress` (what `Model.load` reports) and `EngineUsage` (`model.usage`: tokens, seconds
