@@ -109,7 +109,7 @@ extension PostgresQueue {
     public func migrate() async throws -> [String] {
         let schema = configuration.schema
         let now = Date().millis
-        return try await transaction("migrate") { connection in
+        return try await transaction("migrate", timeout: Self.migrationTimeout) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockClass), hashtext(\(schema)))",
                                        logger: self.logger)
             // `schema` passed `isIdentifier`, so it is safe to splice.
@@ -139,7 +139,7 @@ extension PostgresQueue {
     /// The names of the migrations already applied, in order (empty on an empty database).
     public func appliedMigrations() async throws -> [String] {
         let schema = configuration.schema
-        return try await execute("read migrations") { connection in
+        return try await execute("read migrations", timeout: Self.migrationTimeout) { connection in
             let exists = try await connection.query("""
                 SELECT to_regclass(\(schema + ".chorus_migrations")) IS NOT NULL
                 """, logger: self.logger).collect().first?.decode(Bool.self) ?? false
@@ -152,6 +152,10 @@ extension PostgresQueue {
             return Self.migrations.map(\.name).filter(names.contains)
         }
     }
+
+    /// How long a migration (or reading the applied ones at start) may take: a start-up step, not
+    /// a webhook, and DDL waits for other servers' migrations and locks.
+    static let migrationTimeout: Duration = .seconds(300)
 
     /// The advisory-lock class of migrations (the second key is the schema's hash).
     static let migrationLockClass: Int32 = 0x4348_4d01

@@ -127,8 +127,9 @@ public final class PostgresQueue: QueueBackend {
     /// Runs `body` on a pooled connection inside BEGIN … COMMIT (ROLLBACK when it throws); errors
     /// from the server become `PostgresQueueError`s naming `what`, others pass through unchanged.
     @discardableResult
-    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await execute(what) { connection in
+    func transaction<T: Sendable>(_ what: String, timeout: Duration? = nil,
+                                  _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await execute(what, timeout: timeout) { connection in
             try await connection.query("BEGIN", logger: self.logger)
             do {
                 let value = try await body(connection)
@@ -144,9 +145,11 @@ public final class PostgresQueue: QueueBackend {
     /// Runs `body` on a pooled connection, translating server errors (see `transaction`), within
     /// `operationTimeout`: while the server is down the pool would otherwise hold callers until
     /// its circuit breaker trips (about a minute), and Meta's webhook would wait as long.
+    /// `timeout` replaces it for the rare long calls (migrations).
     @discardableResult
-    func execute<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = self.client, location = self.location, limit = configuration.operationTimeout
+    func execute<T: Sendable>(_ what: String, timeout: Duration? = nil,
+                              _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = self.client, location = self.location, limit = timeout ?? configuration.operationTimeout
         return try await withDeadline(limit, onTimeout: { PostgresQueueError(timeout: what, after: limit, location: location) }) {
             do {
                 return try await client.withConnection { connection in try await body(connection) }

@@ -18,7 +18,7 @@ struct SharedQueueTests {
     func everyMessageAnsweredOnceInOrder() async throws {
         let base = try #require(ProcessInfo.processInfo.environment["CHORUS_TEST_POSTGRES_URL"])
         let schema = "e2e" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&pool=4"
+        let url = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&pool=4&timeout=60"
         // As an operator would before a rollout: the schema first, then the servers.
         let (status, output) = try OperatorCommandTests.chorus(["queue", "migrate", "--database", url])
         #expect(status == 0 && output.contains("applied v1: event and quarantine"), "\(output)")

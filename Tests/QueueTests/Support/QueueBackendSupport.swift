@@ -53,9 +53,10 @@ final class QueueFixture: Sendable {
         }
     }
 
-    /// `url` with `schema` and a small pool set in its query.
+    /// `url` with `schema`, a small pool and a generous call timeout set in its query (the whole
+    /// suite runs in parallel on 2 cores: the server and the test process starve at times).
     static func url(_ url: String, schema: String, pool: Int = 4) -> String {
-        url + (url.contains("?") ? "&" : "?") + "schema=\(schema)&pool=\(pool)"
+        url + (url.contains("?") ? "&" : "?") + "schema=\(schema)&pool=\(pool)&timeout=120"
     }
 
     /// Opens (another connection to) the queue; each call is like another process.
