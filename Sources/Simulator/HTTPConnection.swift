@@ -36,8 +36,10 @@ public final class HTTPConnection {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
+        // On the failures below `deinit` closes `fd` (every stored property is set, so it runs
+        // when init throws); closing here too closed whatever socket took the number meanwhile,
+        // which crashed NIO (EBADF in getsockname) while ChorusProcess polled /healthz.
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            close(fd)
             throw Failure(description: "not an IPv4 address: \(host)")
         }
         let connected = withUnsafePointer(to: &address) {
@@ -46,12 +48,11 @@ public final class HTTPConnection {
             }
         }
         guard connected == 0 else {
-            close(fd)
             throw Failure(description: "connect to \(host):\(port) failed: errno \(errno)")
         }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     /// Sends one request and waits for its response.
     public func request(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = []) throws -> Response {

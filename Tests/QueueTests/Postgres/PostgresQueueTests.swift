@@ -48,14 +48,15 @@ import Testing
     @Test(.enabled(if: Backend.postgresURL != nil)) func aWrongPasswordFailsAtOnceAndIsNotShown() async throws {
         let url = try #require(Backend.postgresURL)
         let wrong = url.replacingOccurrences(of: #"://([^:/@]+):[^@]*@"#, with: "://$1:not-the-password@", options: .regularExpression)
-        let started = ContinuousClock.now
+        // The server's own reason, from the direct first connection: through the pool it would be
+        // a circuit-breaker error after about a minute of retries.
         await #expect {
             _ = try await PostgresQueue(url: wrong)
         } throws: { error in
             let text = "\(error)"
-            return error is PostgresQueueError && text.contains("password authentication failed") && !text.contains("not-the-password")
+            return error is PostgresQueueError && text.contains("password authentication failed") && text.contains("28P01")
+                && !text.contains("not-the-password")
         }
-        #expect(ContinuousClock.now - started < .seconds(5), "no waiting for the pool's retries")
     }
 
     @Test(.enabled(if: Backend.postgresURL != nil)) func serversStartingTogetherMigrateOnce() async throws {
