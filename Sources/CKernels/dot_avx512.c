@@ -162,8 +162,23 @@ static float dot_k4(const uint8_t *row, ck_act a, int n, int five) {
     return out;
 }
 
-static void multi_q4_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { dot_k4_multi(row, acts, tokens, n, 0, out); }
-static void multi_q5_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { dot_k4_multi(row, acts, tokens, n, 1, out); }
+/// Calls `kernel(row, acts, T, n, ..., out)` with T = tokens as a constant (1…CK_MULTI), so that
+/// each token's accumulators are registers: with a run-time count clang keeps them in a stack
+/// array and every token's update is a load, an FMA and a store.
+#define BY_TOKEN_COUNT(kernel, ...)                                   \
+    switch (tokens) {                                                 \
+    case 1: kernel(row, acts, 1, n, __VA_ARGS__); break;              \
+    case 2: kernel(row, acts, 2, n, __VA_ARGS__); break;              \
+    case 3: kernel(row, acts, 3, n, __VA_ARGS__); break;              \
+    case 4: kernel(row, acts, 4, n, __VA_ARGS__); break;              \
+    case 5: kernel(row, acts, 5, n, __VA_ARGS__); break;              \
+    case 6: kernel(row, acts, 6, n, __VA_ARGS__); break;              \
+    case 7: kernel(row, acts, 7, n, __VA_ARGS__); break;              \
+    default: kernel(row, acts, CK_MULTI, n, __VA_ARGS__); break;      \
+    }
+
+static void multi_q4_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { BY_TOKEN_COUNT(dot_k4_multi, 0, out) }
+static void multi_q5_K(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { BY_TOKEN_COUNT(dot_k4_multi, 1, out) }
 
 static float dot_q4_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 0); }
 static float dot_q5_K(const uint8_t *row, ck_act a, int n) { return dot_k4(row, a, n, 1); }
@@ -216,8 +231,8 @@ static float dot_q6_K(const uint8_t *row, ck_act a, int n) {
     return out;
 }
 
-static void multi_q8_0_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q8_0(row, acts, tokens, n, out); }
-static void multi_q6_K_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { multi_q6_K(row, acts, tokens, n, out); }
+static void multi_q8_0_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { BY_TOKEN_COUNT(multi_q8_0, out) }
+static void multi_q6_K_fn(const uint8_t *row, const ck_act *acts, int tokens, int n, float *out) { BY_TOKEN_COUNT(multi_q6_K, out) }
 
 /// `ck_quantize_q8_0`, sixteen values per step (vcvtps2dq rounds half to even, as the portable
 /// version's rounding does; the scale goes through F16C).
