@@ -32,14 +32,16 @@ struct HostileHTTPTests {
 
         func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
 
-        /// What the server sent until it closed, or until the receive timeout.
+        /// What the server sent until it closed (or reset), or until the receive timeout.
         func readAll() -> (bytes: [UInt8], closed: Bool) {
             var out: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 { out += chunk[..<n]; continue }
-                return (out, n == 0)
+                // A server that closes while the client is still sending makes the kernel reset the
+                // connection: that is closed too. Only the receive timeout (EAGAIN) is "still open".
+                return (out, n == 0 || errno == ECONNRESET)
             }
         }
     }
