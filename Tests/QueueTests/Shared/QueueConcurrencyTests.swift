@@ -67,7 +67,7 @@ import Testing
                     group.addTask {
                         let deadline = Date().addingTimeInterval(300)  // generous: the whole suite can starve these tasks
                         while holders.count < total, Date() < deadline {
-                            let leased = try await queue.lease(owner: name, now: Date(), duration: 60, kinds: nil, limit: 3)
+                            let leased = try await queue.lease(owner: name, now: Date(), duration: 900, kinds: nil, limit: 3)
                             if leased.isEmpty { try await Task.sleep(for: .milliseconds(2)); continue }
                             for event in leased { holders.take(event.event.conversation.id, by: name) }
                             try await Task.sleep(for: .milliseconds(1))
@@ -99,7 +99,7 @@ import Testing
             defer { try? second.close() }
             let conversations = 8, sendsEach = 6
             _ = try await first.enqueue((0..<conversations).map { makeEvent($0, conversation: "c\($0)") })
-            let leased = try await first.lease(owner: "w", now: Date(), duration: 60, kinds: nil, limit: conversations)
+            let leased = try await first.lease(owner: "w", now: Date(), duration: 900, kinds: nil, limit: conversations)
             #expect(leased.count == conversations)
             for event in leased {
                 let sends = (0..<sendsEach).map { n in
@@ -116,7 +116,7 @@ import Testing
                     group.addTask {
                         let deadline = Date().addingTimeInterval(300)  // generous: the whole suite can starve these tasks
                         while holders.count < total, Date() < deadline {
-                            let items = try await queue.leaseSends(owner: name, now: Date(), duration: 60, limit: 3)
+                            let items = try await queue.leaseSends(owner: name, now: Date(), duration: 900, limit: 3)
                             if items.isEmpty { try await Task.sleep(for: .milliseconds(2)); continue }
                             for item in items { holders.take(item.conversationKey, by: name) }
                             try await Task.sleep(for: .milliseconds(1))
