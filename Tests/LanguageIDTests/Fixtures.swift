@@ -27,6 +27,16 @@ enum Fixtures {
         HardCase(category: $0[0], accepted: $0[1].split(separator: "|").map(String.init), text: $0[2])
     }
 
+    /// One answer of the Python reference scorer (scripts/langid/build_model.py) on the bundled model.
+    struct Reference: Sendable {
+        let language: String, confidence: Double, text: String
+    }
+
+    static let references: [Reference] = rows("reference.tsv", columns: 3).compactMap {
+        guard let confidence = Double($0[1]) else { return nil }
+        return Reference(language: $0[0], confidence: confidence, text: $0[2])
+    }
+
     /// Languages present in the evaluation set.
     static var languages: [String] { Array(Set(samples.map(\.language))).sorted() }
 

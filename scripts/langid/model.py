@@ -41,12 +41,13 @@ def dominant_script(counts):
 
 class Params:
     """Everything the scorer needs besides the tables; written into the model header."""
-    def __init__(self, alpha=0.1, word_weight=8.0, gram_weight=1.0, beta=0.5, top_k=40, mass=1e6, min_gain=1.0 / 32,
-                 min_confidence=0.5, english_confidence=0.9, min_letters=3):
+    def __init__(self, alpha=0.1, word_weight=12.0, gram_weight=1.0, beta=0.5, top_k=40, mass=1e6, min_gain=1.0 / 32,
+                 min_confidence=0.3, english_confidence=0.999, min_letters=3, min_count=2.0):
         self.alpha, self.word_weight, self.gram_weight = alpha, word_weight, gram_weight
         self.beta, self.top_k, self.mass, self.min_gain = beta, top_k, mass, min_gain
         self.min_confidence, self.english_confidence = min_confidence, english_confidence
         self.min_letters = min_letters  # fewer letters than this ("ok", "k") is too little evidence
+        self.min_count = min_count  # features seen less (summed weight over the group) are dropped: model size
 
 
 def train(lines_by_lang, params):
@@ -62,6 +63,11 @@ def train(lines_by_lang, params):
                     for h, kind in word_features(w):
                         per_lang[li][kind][h] += weight
                         totals[li][kind] += weight
+        seen = defaultdict(float)
+        for li in range(len(langs)):
+            for kind in (0, 1):
+                for h, c in per_lang[li][kind].items():
+                    seen[h] += c
         table = defaultdict(dict)
         for kind in (0, 1):
             for li in range(len(langs)):
@@ -69,7 +75,8 @@ def train(lines_by_lang, params):
                     continue
                 scale = params.mass / totals[li][kind]
                 for h, c in per_lang[li][kind].items():
-                    table[h][li] = math.log1p(c * scale / params.alpha)
+                    if seen[h] >= params.min_count:
+                        table[h][li] = math.log1p(c * scale / params.alpha)
         # Each feature stores its languages' gains over the feature's lowest value (0 when some
         # language never saw it): that shared base cancels in the softmax, and small gains are dropped.
         for h, vals in table.items():
