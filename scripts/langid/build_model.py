@@ -27,6 +27,8 @@ from model import GROUPS, SINGLE, SUPPORTED, Params, dominant_script, identify, 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SEED_WEIGHT = 8.0
 STRIPPED_WEIGHT = 0.25  # chat often drops diacritics ("nao sei", "como estas"): train on that too
+# Languages whose Latin-script class is romanized chat (Hinglish): only the hand-written lines are that.
+LATIN_ONLY_FROM_SEEDS = {"hi"}
 DEV_SOURCES = {"sphinx", "jupyterlab", "humanize", "spacy", "firefox"}
 # Name lists (territories, languages, currencies) say less about running text than prose does.
 SOURCE_WEIGHTS = {"cldr": 0.5, "pycountry": 0.3, "manpages": 0.5}  # man pages: prose, but with commands and untranslated terms
@@ -79,6 +81,8 @@ def gather(wheels, debs, cache_dir, skip=(), holdout=()):
             script = dominant_script(script_counts(words))
             if script not in GROUPS or lang not in GROUPS[script]:
                 continue
+            if script == "latin" and lang in LATIN_ONLY_FROM_SEEDS and source != "seeds":
+                continue  # Latin text in a Hindi catalog is untranslated English, not romanized Hindi
             # Dev lines: a twentieth of the sentence-like sources (catalogs, example sentences).
             if holdout:
                 is_dev = source in holdout

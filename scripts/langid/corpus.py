@@ -62,12 +62,13 @@ def _mo_pairs(data):
 
 
 def _po_pairs(text):
-    """(msgid, msgstr) pairs of a .po file (first plural form only)."""
+    """(msgid, msgstr) pairs of a .po file (first plural form only). The header (the entry with an
+    empty msgid: Project-Id-Version, Last-Translator, …) is metadata, not a message, and is skipped."""
     msgid, msgstr, cur = [], [], None
     for line in text.splitlines() + [""]:
         line = line.strip()
         if line.startswith("msgid "):
-            if msgid and msgstr and "".join(msgstr):
+            if "".join(msgid) and "".join(msgstr):
                 yield "".join(msgid), "".join(msgstr)
             msgid, msgstr, cur = [line[6:].strip('"')], [], "id"
         elif line.startswith("msgstr ") or line.startswith("msgstr[0] "):
@@ -78,7 +79,7 @@ def _po_pairs(text):
             (msgid if cur == "id" else msgstr).append(line.strip('"'))
         elif line.startswith("msgid_plural"):
             cur = None
-    if msgid and msgstr and "".join(msgstr):
+    if "".join(msgid) and "".join(msgstr):
         yield "".join(msgid), "".join(msgstr)
 
 
@@ -233,6 +234,14 @@ def seeds(path):
     return out
 
 
+def _debs(debs, prefix):
+    """The downloaded Debian packages named prefix-*, sorted; an error when there are none."""
+    found = sorted(glob.glob(os.path.join(debs, prefix + "-*.deb")))
+    if not found:
+        raise SystemExit(f"no {prefix}-*.deb in {debs}: run the apt-get download step (scripts/langid/debian.txt)")
+    return found
+
+
 def _deb_data(path):
     """The data.tar member of a Debian package (an ar archive), opened with tarfile."""
     with open(path, "rb") as f:
@@ -329,7 +338,7 @@ def _mozilla(debs, product):
     and Canadian packs; a string of another language equal to an English string is untranslated and
     skipped."""
     packs = defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(debs, f"{product}-l10n-*.deb"))):
+    for path in _debs(debs, f"{product}-l10n"):
         m = re.match(rf"{product}-l10n-([a-z-]+)_", os.path.basename(path))
         if not m or not (lang := norm_locale(m.group(1))):
             continue
@@ -396,7 +405,7 @@ def manpages(debs):
     over the pages by a hash, the same on every run)."""
     import gzip
     out = defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(debs, "manpages-*.deb"))):
+    for path in _debs(debs, "manpages"):
         m = re.match(r"manpages-([a-z-]+)_", os.path.basename(path))
         if not m or m.group(1).endswith("dev") or not (lang := norm_locale(m.group(1))):
             continue
