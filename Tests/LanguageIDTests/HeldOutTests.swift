@@ -33,11 +33,11 @@ struct HeldOutTests {
         }
         #expect(english > 100 && foreign > 1000)
         let falseEnglish = Double(calledEnglish) / Double(foreign)
-        // The goal: at most 0.3% (this model: 0.15%, BENCHMARKS.md "Language identification").
+        // The goal: at most 0.3% (this model: 0.16%, BENCHMARKS.md "Language identification").
         #expect(falseEnglish <= 0.003, "false-English rate \(falseEnglish)")
-        // This model: 78.2% (219/280), below lingua's 79.3% on the same texts, so the recall goal
+        // This model: 79.3% (222/280), equal to lingua's on the same texts, so the "above lingua"
         // is not met; the guard keeps it from sliding further.
-        #expect(Double(englishRight) / Double(english) >= 0.75, "English recall \(englishRight)/\(english)")
+        #expect(Double(englishRight) / Double(english) >= 0.77, "English recall \(englishRight)/\(english)")
     }
 
     @Test func overallAccuracyByLength() {

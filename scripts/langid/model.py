@@ -42,7 +42,7 @@ def dominant_script(counts):
 class Params:
     """Everything the scorer needs besides the tables; written into the model header."""
     def __init__(self, alpha=0.1, word_weight=12.0, gram_weight=1.0, beta=0.5, top_k=40, mass=1e6, min_gain=1.0 / 32,
-                 min_confidence=0.3, english_confidence=0.999, min_letters=3, min_count=2.0):
+                 min_confidence=0.3, english_confidence=0.99, min_letters=3, min_count=2.0):
         self.alpha, self.word_weight, self.gram_weight = alpha, word_weight, gram_weight
         self.beta, self.top_k, self.mass, self.min_gain = beta, top_k, mass, min_gain
         self.min_confidence, self.english_confidence = min_confidence, english_confidence
